@@ -1,0 +1,21 @@
+/** Two projects: unit tests (test/) run on the TypeScript sources through swc;
+ * compatibility tests (compat-tests/) start the built broker (dist/) as a real
+ * process and drive it with real Kafka clients. */
+const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      transform: { '^.+\\.ts$': swc },
+      testEnvironment: 'node',
+    },
+    {
+      displayName: 'compat',
+      testMatch: ['<rootDir>/compat-tests/**/*.test.ts'],
+      transform: { '^.+\\.ts$': swc },
+      testEnvironment: 'node',
+      testTimeout: 60000,
+    },
+  ],
+};
