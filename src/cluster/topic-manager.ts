@@ -1,0 +1,159 @@
+/**
+ * Topics on this broker: creation (explicit and automatic), deletion, lookup
+ * by name and by id, and their partitions' logs. Every change is written to
+ * the metadata store before it is answered.
+ */
+import { ErrorCode } from '../protocol/error-codes';
+import { LogManager } from '../storage/log-manager';
+import { KafkaError } from './kafka-error';
+import { ClusterMetadata, MetadataStore, TopicRecord, newUuid } from './metadata-store';
+import { Partition } from './partition';
+import { BrokerTopicDefaults, logConfigFor, validateTopicConfigs } from './topic-config';
+import { collisionKey, topicNameProblem } from './topic-name';
+
+export interface Topic {
+  readonly name: string;
+  readonly topicId: string;
+  readonly configs: Record<string, string>;
+  readonly partitions: Partition[];
+  /** Internal topics (__consumer_offsets) are hidden from Metadata unless named. */
+  readonly internal: boolean;
+}
+
+export interface CreateTopicOptions {
+  numPartitions: number;
+  configs?: Record<string, string>;
+  validateOnly?: boolean;
+}
+
+export class TopicManager {
+  private readonly byName = new Map<string, Topic>();
+  private readonly byId = new Map<string, Topic>();
+  private state!: ClusterMetadata;
+  /** Topic names being created or deleted right now, so two requests cannot race. */
+  private readonly busy = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly logs: LogManager,
+    private readonly store: MetadataStore,
+    private readonly brokerDefaults: BrokerTopicDefaults,
+  ) {}
+
+  get clusterId(): string {
+    return this.state.clusterId;
+  }
+
+  /** Loads the stored topics and opens (recovering) every partition's log. */
+  async load(): Promise<void> {
+    this.state = this.store.load();
+    for (const rec of this.state.topics) await this.openTopic(rec);
+    await this.store.save(this.state);
+  }
+
+  get(name: string): Topic | undefined {
+    return this.byName.get(name);
+  }
+
+  getById(topicId: string): Topic | undefined {
+    return this.byId.get(topicId);
+  }
+
+  list(): Topic[] {
+    return [...this.byName.values()];
+  }
+
+  partition(topic: string, index: number): Partition | undefined {
+    return this.byName.get(topic)?.partitions[index];
+  }
+
+  /** Validates and creates a topic; throws KafkaError with the code Kafka uses. */
+  async create(name: string, opts: CreateTopicOptions): Promise<Topic> {
+    const problem = topicNameProblem(name);
+    if (problem) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, problem);
+    if (this.byName.has(name) || this.busy.has(name)) {
+      throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`);
+    }
+    const key = collisionKey(name);
+    for (const other of this.byName.keys()) {
+      if (collisionKey(other) === key) {
+        throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${name}' collides with existing topic: ${other}`);
+      }
+    }
+    if (!Number.isInteger(opts.numPartitions) || opts.numPartitions < 1) {
+      throw new KafkaError(ErrorCode.INVALID_PARTITIONS, 'Number of partitions must be larger than 0.');
+    }
+    const configs = opts.configs ?? {};
+    validateTopicConfigs(configs);
+    if (opts.validateOnly) {
+      return { name, topicId: newUuid(), configs, partitions: [], internal: name.startsWith('__') };
+    }
+    const rec: TopicRecord = { name, topicId: newUuid(), partitions: opts.numPartitions, configs };
+    const work = (async () => {
+      const topic = await this.openTopic(rec);
+      this.state.topics.push(rec);
+      await this.store.save(this.state);
+      return topic;
+    })();
+    this.busy.set(name, work);
+    try {
+      return await work;
+    } finally {
+      this.busy.delete(name);
+    }
+  }
+
+  /** Creates `name` with the default partition count unless it exists or is being created. */
+  async ensure(name: string, numPartitions: number): Promise<Topic> {
+    const existing = this.byName.get(name);
+    if (existing) return existing;
+    const pending = this.busy.get(name);
+    if (pending) {
+      await pending.catch(() => undefined);
+      const t = this.byName.get(name);
+      if (t) return t;
+    }
+    return this.create(name, { numPartitions });
+  }
+
+  async delete(name: string): Promise<Topic> {
+    const topic = this.byName.get(name);
+    if (!topic || this.busy.has(name)) {
+      throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
+    }
+    const work = (async () => {
+      this.byName.delete(name);
+      this.byId.delete(topic.topicId);
+      this.state.topics = this.state.topics.filter((t) => t.name !== name);
+      await this.store.save(this.state);
+      for (const p of topic.partitions) {
+        p.wake();
+        await this.logs.deleteLog(name, p.index);
+      }
+      return topic;
+    })();
+    this.busy.set(name, work);
+    try {
+      return await work;
+    } finally {
+      this.busy.delete(name);
+    }
+  }
+
+  private async openTopic(rec: TopicRecord): Promise<Topic> {
+    const logConfig = logConfigFor(rec.configs, this.brokerDefaults);
+    const partitions: Partition[] = [];
+    for (let i = 0; i < rec.partitions; i++) {
+      partitions.push(new Partition(rec.name, i, await this.logs.openLog(rec.name, i, logConfig)));
+    }
+    const topic: Topic = {
+      name: rec.name,
+      topicId: rec.topicId,
+      configs: rec.configs,
+      partitions,
+      internal: rec.name === '__consumer_offsets' || rec.name === '__transaction_state',
+    };
+    this.byName.set(rec.name, topic);
+    this.byId.set(rec.topicId, topic);
+    return topic;
+  }
+}

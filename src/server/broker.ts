@@ -1,0 +1,124 @@
+/**
+ * The broker process: opens the data directory and every topic's logs, then
+ * listens. Holds what handlers need (config, topics, the dispatcher's list of
+ * supported APIs) and shuts down gracefully: stop accepting, answer the
+ * requests in flight (waiting fetches are woken to answer at once), close
+ * the sockets, then flush and close every log.
+ */
+import { createServer, Server, Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { MetadataStore } from '../cluster/metadata-store';
+import { BrokerTopicDefaults } from '../cluster/topic-config';
+import { TopicManager } from '../cluster/topic-manager';
+import { LogManager } from '../storage/log-manager';
+import { BrokerConfig } from './config';
+import { Connection } from './connection';
+import { Dispatcher, SupportedApi } from './dispatcher';
+import { HANDLERS } from './handlers';
+
+const SHUTDOWN_GRACE_MS = 5000;
+
+export class Broker {
+  readonly logs: LogManager;
+  readonly topics: TopicManager;
+  /** Broker-level values of topic configs (log.retention.ms and friends). */
+  readonly topicDefaults: BrokerTopicDefaults;
+  private readonly dispatcher: Dispatcher;
+  private readonly connections = new Set<Connection>();
+  private server: Server | null = null;
+  private retentionTimer: NodeJS.Timeout | null = null;
+  private boundPort = 0;
+  /** True once shutdown began: long-polling fetches answer at once. */
+  shuttingDown = false;
+
+  constructor(
+    readonly config: BrokerConfig,
+    readonly log: Logger,
+  ) {
+    this.logs = new LogManager(config.dataDir, log);
+    this.topicDefaults = brokerTopicDefaults(config);
+    this.topics = new TopicManager(this.logs, new MetadataStore(config.dataDir), this.topicDefaults);
+    this.dispatcher = new Dispatcher(this, HANDLERS);
+  }
+
+  get supportedApis(): readonly SupportedApi[] {
+    return this.dispatcher.supported;
+  }
+
+  get clusterId(): string {
+    return this.topics.clusterId;
+  }
+
+  /** The port clients are told to use. */
+  get advertisedPort(): number {
+    return this.config.advertisedPort || this.boundPort;
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  async start(): Promise<void> {
+    await this.logs.init();
+    await this.topics.load();
+    const server = createServer((socket) => this.accept(socket));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.config.port, this.config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const addr = server.address();
+    this.boundPort = typeof addr === 'object' && addr ? addr.port : this.config.port;
+    this.retentionTimer = setInterval(() => {
+      this.logs.applyRetention().catch((err) => this.log.error({ err }, 'retention check failed'));
+    }, this.config.retentionCheckIntervalMs);
+    this.retentionTimer.unref();
+    this.log.info(
+      { host: this.config.host, port: this.boundPort, advertised: `${this.config.advertisedHost}:${this.advertisedPort}`, dataDir: this.config.dataDir, nodeId: this.config.nodeId },
+      'broker listening',
+    );
+  }
+
+  private accept(socket: Socket): void {
+    if (this.shuttingDown) {
+      socket.destroy();
+      return;
+    }
+    const log = this.log.child({ client: `${socket.remoteAddress}:${socket.remotePort}` });
+    const conn = new Connection(socket, this.dispatcher, log, this.config.maxRequestBytes);
+    this.connections.add(conn);
+    socket.on('close', () => this.connections.delete(conn));
+  }
+
+  /** Graceful shutdown; safe to call more than once. */
+  async stop(): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    this.log.info('shutting down');
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    const closed = this.server ? new Promise<void>((resolve) => this.server!.close(() => resolve())) : Promise.resolve();
+    for (const c of this.connections) c.stopReading();
+    for (const t of this.topics.list()) for (const p of t.partitions) p.wake();
+    const idle = Promise.all([...this.connections].map((c) => c.whenIdle()));
+    await Promise.race([idle, new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref())]);
+    for (const c of this.connections) c.close();
+    await closed;
+    await this.logs.close();
+    this.log.info('shut down cleanly');
+  }
+}
+
+function brokerTopicDefaults(c: BrokerConfig): BrokerTopicDefaults {
+  const d: BrokerTopicDefaults = {
+    'retention.ms': String(c.logRetentionMs),
+    'retention.bytes': String(c.logRetentionBytes),
+    'segment.bytes': String(c.logSegmentBytes),
+    'segment.ms': String(c.logSegmentMs),
+    'max.message.bytes': String(c.messageMaxBytes),
+  };
+  if (Number.isFinite(c.logFlushIntervalMessages)) d['flush.messages'] = String(c.logFlushIntervalMessages);
+  return d;
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+/**
+ * The command line. With no subcommand (or `start`) it runs the broker.
+ * Every setting is a flag and an environment variable: --data-dir is
+ * KAFKATS_DATA_DIR, --port is KAFKATS_PORT, and so on.
+ */
+import yargs from 'yargs';
+import pino from 'pino';
+import { Broker } from './broker';
+import { DEFAULT_CONFIG, resolveConfig } from './config';
+
+const ENV_PREFIX = 'KAFKATS';
+
+export async function main(argv: string[]): Promise<void> {
+  const startedAt = performance.now();
+  const args = yargs(argv)
+    .scriptName('kafkats')
+    .usage('$0 [start] [options]\n\nRuns a Kafka-compatible broker. Every option can also be set as an environment variable KAFKATS_<OPTION>, e.g. KAFKATS_DATA_DIR.')
+    .command(['start', '$0'], 'run the broker (the default)')
+    .env(ENV_PREFIX)
+    .option('node-id', { type: 'number', default: DEFAULT_CONFIG.nodeId, describe: 'this broker\'s id (node.id)' })
+    .option('host', { type: 'string', default: DEFAULT_CONFIG.host, describe: 'address to listen on (0.0.0.0 for all interfaces)' })
+    .option('port', { type: 'number', default: DEFAULT_CONFIG.port, describe: 'port to listen on (0 picks a free one)' })
+    .option('advertised-host', { type: 'string', describe: 'host clients are told to connect to (default: the listen host, or 127.0.0.1 when listening on all interfaces)' })
+    .option('advertised-port', { type: 'number', describe: 'port clients are told to connect to (default: the listen port)' })
+    .option('data-dir', { type: 'string', default: DEFAULT_CONFIG.dataDir, describe: 'directory for topic data and metadata (log.dirs)' })
+    .option('default-partitions', { type: 'number', default: DEFAULT_CONFIG.defaultPartitions, describe: 'partitions of auto-created topics (num.partitions)' })
+    .option('auto-create-topics', { type: 'boolean', default: DEFAULT_CONFIG.autoCreateTopics, describe: 'create unknown topics on Metadata and Produce (auto.create.topics.enable); --no-auto-create-topics turns it off' })
+    .option('max-request-bytes', { type: 'number', default: DEFAULT_CONFIG.maxRequestBytes, describe: 'largest request frame accepted; larger ones close the connection (socket.request.max.bytes)' })
+    .option('log-retention-ms', { type: 'number', default: DEFAULT_CONFIG.logRetentionMs, describe: 'default retention.ms of topics; -1 keeps data forever' })
+    .option('log-retention-bytes', { type: 'number', default: DEFAULT_CONFIG.logRetentionBytes, describe: 'default retention.bytes per partition; -1 for no limit' })
+    .option('log-segment-bytes', { type: 'number', default: DEFAULT_CONFIG.logSegmentBytes, describe: 'default segment.bytes' })
+    .option('log-segment-ms', { type: 'number', default: DEFAULT_CONFIG.logSegmentMs, describe: 'default segment.ms' })
+    .option('message-max-bytes', { type: 'number', default: DEFAULT_CONFIG.messageMaxBytes, describe: 'default max.message.bytes (largest record batch)' })
+    .option('log-flush-interval-messages', { type: 'number', describe: 'fsync after this many records (default: never; the page cache survives a process kill)' })
+    .option('retention-check-interval-ms', { type: 'number', default: DEFAULT_CONFIG.retentionCheckIntervalMs, describe: 'how often retention and segment.ms are applied' })
+    .option('log-level', { type: 'string', default: DEFAULT_CONFIG.logLevel, choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], describe: 'log level' })
+    .strict()
+    .help()
+    .alias('h', 'help')
+    .version(false)
+    .parseSync();
+
+  const config = resolveConfig({
+    nodeId: args['node-id'],
+    host: args.host,
+    port: args.port,
+    advertisedHost: args['advertised-host'],
+    advertisedPort: args['advertised-port'],
+    dataDir: args['data-dir'],
+    defaultPartitions: args['default-partitions'],
+    autoCreateTopics: args['auto-create-topics'],
+    maxRequestBytes: args['max-request-bytes'],
+    logRetentionMs: args['log-retention-ms'],
+    logRetentionBytes: args['log-retention-bytes'],
+    logSegmentBytes: args['log-segment-bytes'],
+    logSegmentMs: args['log-segment-ms'],
+    messageMaxBytes: args['message-max-bytes'],
+    logFlushIntervalMessages: args['log-flush-interval-messages'],
+    retentionCheckIntervalMs: args['retention-check-interval-ms'],
+    logLevel: args['log-level'],
+  });
+  const log = pino({ level: config.logLevel, base: { node: config.nodeId } });
+  const broker = new Broker(config, log);
+  const stop = (signal: string) => {
+    log.info({ signal }, 'signal received');
+    broker.stop().then(
+      () => process.exit(0),
+      (err) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  try {
+    await broker.start();
+  } catch (err) {
+    log.fatal({ err }, 'broker failed to start');
+    process.exit(1);
+  }
+  log.info({ startupMs: Math.round(performance.now() - startedAt) }, 'ready');
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2));
+}

@@ -1,0 +1,60 @@
+/**
+ * Broker settings. Every one is a command-line flag and an environment
+ * variable (see cli.ts); these are their defaults.
+ */
+export interface BrokerConfig {
+  /** node.id */
+  nodeId: number;
+  /** Address and port the listener binds. */
+  host: string;
+  port: number;
+  /** Address and port written into Metadata for clients (default: the listen ones). */
+  advertisedHost: string;
+  advertisedPort: number;
+  /** log.dirs: where topic-partition directories live. */
+  dataDir: string;
+  /** num.partitions for auto-created topics and CreateTopics with -1. */
+  defaultPartitions: number;
+  /** auto.create.topics.enable */
+  autoCreateTopics: boolean;
+  /** socket.request.max.bytes: larger frames close the connection. */
+  maxRequestBytes: number;
+  /** log.retention.check.interval.ms */
+  retentionCheckIntervalMs: number;
+  /** Broker-wide defaults for topic configs (log.retention.ms, log.segment.bytes, ...). */
+  logRetentionMs: number;
+  logRetentionBytes: number;
+  logSegmentBytes: number;
+  logSegmentMs: number;
+  messageMaxBytes: number;
+  /** log.flush.interval.messages: fsync after this many records (default: never, rely on the page cache). */
+  logFlushIntervalMessages: number;
+  logLevel: string;
+}
+
+export const DEFAULT_CONFIG: BrokerConfig = {
+  nodeId: 1,
+  host: '127.0.0.1',
+  port: 9092,
+  advertisedHost: '',
+  advertisedPort: 0,
+  dataDir: './data',
+  defaultPartitions: 1,
+  autoCreateTopics: true,
+  maxRequestBytes: 104857600,
+  retentionCheckIntervalMs: 300000,
+  logRetentionMs: 604800000,
+  logRetentionBytes: -1,
+  logSegmentBytes: 1073741824,
+  logSegmentMs: 604800000,
+  messageMaxBytes: 1048588,
+  logFlushIntervalMessages: Number.POSITIVE_INFINITY,
+  logLevel: 'info',
+};
+
+export function resolveConfig(partial: Partial<BrokerConfig>): BrokerConfig {
+  const c: BrokerConfig = { ...DEFAULT_CONFIG };
+  for (const [k, v] of Object.entries(partial)) if (v !== undefined) (c as unknown as Record<string, unknown>)[k] = v;
+  if (!c.advertisedHost) c.advertisedHost = c.host === '0.0.0.0' || c.host === '::' ? '127.0.0.1' : c.host;
+  return c;
+}

@@ -1,0 +1,149 @@
+/**
+ * Produce (key 0), versions 3-11 answered; advertised from 0 as Kafka does.
+ *
+ * Behavior:
+ * - v0-2 (old message formats) are answered with UNSUPPORTED_VERSION for
+ *   every partition; they are advertised only because librdkafka compresses
+ *   only when it sees Produce v0 listed;
+ * - acks must be -1, 0 or 1 (else INVALID_REQUIRED_ACKS); acks=0 gets no
+ *   response at all; acks=1 and -1 are answered once the batch is written to
+ *   the segment file (single node: the leader is the whole ISR);
+ * - each partition's records must be exactly one magic-v2 batch
+ *   (INVALID_RECORD otherwise), with a valid CRC and length (CORRUPT_MESSAGE),
+ *   no larger than the topic's max.message.bytes (MESSAGE_TOO_LARGE);
+ * - unknown topics are created when auto-creation is on, else
+ *   UNKNOWN_TOPIC_OR_PARTITION, as are partitions the topic does not have;
+ * - the broker assigns offsets by patching the batch's baseOffset and
+ *   overwrites its partitionLeaderEpoch; records are never re-encoded.
+ *
+ * Version notes: v8 adds recordErrors/errorMessage (KIP-467); v10 adds the
+ * currentLeader/nodeEndpoints tagged fields (KIP-951), only set on
+ * NOT_LEADER_OR_FOLLOWER, which a single node never answers.
+ */
+import { KafkaError } from '../../cluster/kafka-error';
+import { Partition } from '../../cluster/partition';
+import { topicNameProblem } from '../../cluster/topic-name';
+import { ErrorCode } from '../../protocol/error-codes';
+import { produceRequest, produceResponse } from '../../protocol/messages';
+import { checkBatchAt, Off } from '../../protocol/record-batch';
+import { RecordsValue } from '../../protocol/schema';
+import { defineHandler, NO_RESPONSE } from '../handler';
+import type { Broker } from '../broker';
+
+interface PartitionAnswer {
+  index: number;
+  errorCode: number;
+  baseOffset: bigint;
+  logAppendTimeMs: bigint;
+  logStartOffset: bigint;
+  errorMessage: string | null;
+}
+
+function failure(index: number, errorCode: ErrorCode, errorMessage: string | null = null): PartitionAnswer {
+  return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, errorMessage };
+}
+
+/** Checks one partition's records; returns the batch or a KafkaError. */
+export function validateProduceRecords(records: RecordsValue | null, maxMessageBytes: number): Buffer | KafkaError {
+  if (records === null || !Buffer.isBuffer(records) || records.length === 0) {
+    return new KafkaError(ErrorCode.INVALID_RECORD, 'Produce requests must contain exactly one record batch');
+  }
+  const { size, problem } = checkBatchAt(records, 0);
+  if (problem.kind === 'truncated') return new KafkaError(ErrorCode.CORRUPT_MESSAGE, `Record batch is truncated: ${problem.reason}`);
+  if (problem.kind === 'corrupt') {
+    const magic = records.length > Off.magic ? records.readInt8(Off.magic) : -1;
+    const code = magic !== 2 && size > 0 ? ErrorCode.INVALID_RECORD : ErrorCode.CORRUPT_MESSAGE;
+    return new KafkaError(code, `Record batch is corrupt: ${problem.reason}`);
+  }
+  if (size !== records.length) {
+    return new KafkaError(ErrorCode.INVALID_RECORD, 'Produce requests are only allowed to contain exactly one record batch');
+  }
+  const count = records.readInt32BE(Off.recordCount);
+  const lastOffsetDelta = records.readInt32BE(Off.lastOffsetDelta);
+  if (count < 0 || lastOffsetDelta !== count - 1) {
+    return new KafkaError(ErrorCode.INVALID_RECORD, `Inconsistent batch: ${count} records, last offset delta ${lastOffsetDelta}`);
+  }
+  if (size > maxMessageBytes) {
+    return new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `The record batch of ${size} bytes is larger than the maximum allowed (${maxMessageBytes})`);
+  }
+  return records;
+}
+
+async function partitionFor(broker: Broker, topic: string, index: number): Promise<Partition | ErrorCode> {
+  let t = broker.topics.get(topic);
+  if (!t) {
+    if (topicNameProblem(topic)) return ErrorCode.INVALID_TOPIC_EXCEPTION;
+    if (!broker.config.autoCreateTopics) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    try {
+      t = await broker.topics.ensure(topic, broker.config.defaultPartitions);
+    } catch (err) {
+      if (err instanceof KafkaError) return err.code;
+      throw err;
+    }
+  }
+  return t.partitions[index] ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+}
+
+async function append(partition: Partition, batch: Buffer, index: number): Promise<PartitionAnswer> {
+  try {
+    const r = await partition.log.append(batch, partition.leaderEpoch);
+    return {
+      index,
+      errorCode: ErrorCode.NONE,
+      baseOffset: BigInt(r.baseOffset),
+      logAppendTimeMs: -1n,
+      logStartOffset: BigInt(r.logStartOffset),
+      errorMessage: null,
+    };
+  } catch (err) {
+    return failure(index, ErrorCode.KAFKA_STORAGE_ERROR, `write failed: ${(err as Error).message}`);
+  }
+}
+
+export const produceHandler = defineHandler({
+  apiKey: 0,
+  name: 'Produce',
+  minVersion: 0,
+  maxVersion: 11,
+  request: produceRequest,
+  response: produceResponse,
+  async handle(req, ctx) {
+    const broker = ctx.broker;
+    const unsupported = ctx.apiVersion < 3;
+    const badAcks = req.acks !== 0 && req.acks !== 1 && req.acks !== -1;
+    const responses: { name: string; partitionResponses: Promise<PartitionAnswer>[] }[] = [];
+    for (const topic of req.topicData) {
+      const answers: Promise<PartitionAnswer>[] = [];
+      responses.push({ name: topic.name, partitionResponses: answers });
+      for (const p of topic.partitionData) {
+        if (unsupported) {
+          answers.push(Promise.resolve(failure(p.index, ErrorCode.UNSUPPORTED_VERSION)));
+          continue;
+        }
+        if (badAcks) {
+          answers.push(Promise.resolve(failure(p.index, ErrorCode.INVALID_REQUIRED_ACKS)));
+          continue;
+        }
+        // Known partitions append synchronously, so pipelined requests keep their order.
+        const known = broker.topics.partition(topic.name, p.index);
+        const target = known ?? (await partitionFor(broker, topic.name, p.index));
+        if (typeof target === 'number') {
+          answers.push(Promise.resolve(failure(p.index, target)));
+          continue;
+        }
+        const checked = validateProduceRecords(p.records, target.log.config.maxMessageBytes);
+        if (checked instanceof KafkaError) {
+          ctx.log.debug({ topic: topic.name, partition: p.index, error: checked.message }, 'produce rejected');
+          answers.push(Promise.resolve(failure(p.index, checked.code, checked.message)));
+          continue;
+        }
+        answers.push(append(target, checked, p.index));
+      }
+    }
+    const settled = await Promise.all(
+      responses.map(async (r) => ({ name: r.name, partitionResponses: await Promise.all(r.partitionResponses) })),
+    );
+    if (req.acks === 0 && !unsupported) return NO_RESPONSE;
+    return { responses: settled, throttleTimeMs: 0 };
+  },
+});
