@@ -23,7 +23,7 @@ export class FrameSplitter {
     const frames: Buffer[] = [];
     // Fast path: nothing buffered, parse frames straight out of the chunk.
     let pos = 0;
-    if (this.buffered === 0) {
+    if (this.buffered === 0 && this.need < 0) {
       while (chunk.length - pos >= 4) {
         const size = chunk.readInt32BE(pos);
         this.check(size);
@@ -56,6 +56,7 @@ export class FrameSplitter {
 
   /** Removes and returns the first n buffered bytes. */
   private take(n: number): Buffer {
+    if (n === 0) return Buffer.alloc(0);
     this.buffered -= n;
     const first = this.chunks[0];
     if (first.length >= n) {
