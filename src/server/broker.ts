@@ -73,7 +73,7 @@ export class Broker {
     const addr = server.address();
     this.boundPort = typeof addr === 'object' && addr ? addr.port : this.config.port;
     this.retentionTimer = setInterval(() => {
-      this.logs.applyRetention().catch((err) => this.log.error({ err }, 'retention check failed'));
+      this.logs.applyRetention().catch((err: unknown) => this.log.error({ err }, 'retention check failed'));
     }, this.config.retentionCheckIntervalMs);
     this.retentionTimer.unref();
     this.log.info(

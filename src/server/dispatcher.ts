@@ -9,7 +9,7 @@
  * raises ProtocolViolation: the connection that sent it is closed.
  */
 import type { Logger } from 'pino';
-import { MessageCodec } from '../protocol/codec';
+import { MessageCodec, Size } from '../protocol/codec';
 import { ErrorCode } from '../protocol/error-codes';
 import {
   API_VERSIONS_KEY,
@@ -21,7 +21,7 @@ import {
   writeResponseHeader,
 } from '../protocol/header';
 import { apiVersionsResponse } from '../protocol/messages';
-import { Reader, Size, Writer } from '../protocol/primitives';
+import { Reader, Writer } from '../protocol/primitives';
 import { InputOf, MessageSpec } from '../protocol/schema';
 import type { Broker } from './broker';
 import { Handler, NO_RESPONSE, RequestContext } from './handler';

@@ -141,7 +141,7 @@ async function readPartition(
   if (limit > 0 && w.maxBytes > 0) {
     try {
       const r = await p.log.read(w.fetchOffset, limit);
-      const size = r.records.reduce((a, b) => a + b.length, 0);
+      const size = r.records.reduce((a: number, b: Buffer) => a + b.length, 0);
       // A batch larger than the remaining budget may only come first.
       if (size > 0 && (first || size <= budget)) records = r.records;
     } catch (err) {

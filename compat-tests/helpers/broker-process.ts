@@ -1,0 +1,97 @@
+/**
+ * Runs the built broker (dist/server/cli.js) as its own process on a random
+ * port and a temporary data directory, the way a user runs it.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const CLI = resolve(__dirname, '../../dist/server/cli.js');
+
+export interface BrokerProcess {
+  port: number;
+  dataDir: string;
+  bootstrap: string;
+  /** Every log line the broker printed, parsed. */
+  logs: Record<string, unknown>[];
+  /** Graceful stop (SIGTERM) and wait for exit; resolves to the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL and wait for exit. */
+  kill(): Promise<void>;
+  /** Starts the broker again on the same data directory and port. */
+  restart(): Promise<void>;
+  /** Stops it (if running) and removes the data directory. */
+  cleanup(): Promise<void>;
+}
+
+export interface StartOptions {
+  dataDir?: string;
+  args?: string[];
+  env?: Record<string, string>;
+}
+
+export async function startBroker(opts: StartOptions = {}): Promise<BrokerProcess> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'kafkats-compat-'));
+  let child: ChildProcess | null = null;
+  let exited: Promise<number | null> = Promise.resolve(null);
+  const logs: Record<string, unknown>[] = [];
+
+  const launch = (port: number) =>
+    new Promise<number>((resolveStart, reject) => {
+      const proc = spawn(process.execPath, [CLI, '--port', String(port), '--data-dir', dataDir, '--log-level', 'info', ...(opts.args ?? [])], {
+        env: { ...process.env, ...opts.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child = proc;
+      let stderr = '';
+      proc.stderr!.on('data', (d) => (stderr += d));
+      exited = new Promise((r) => proc.once('exit', (code) => r(code)));
+      const timer = setTimeout(() => reject(new Error(`broker did not start in 15 s; stderr: ${stderr}`)), 15000);
+      createInterface({ input: proc.stdout! }).on('line', (line) => {
+        let entry: Record<string, unknown>;
+        try {
+          entry = JSON.parse(line);
+        } catch {
+          return;
+        }
+        logs.push(entry);
+        if (entry.msg === 'broker listening') {
+          clearTimeout(timer);
+          resolveStart(entry.port as number);
+        }
+      });
+      proc.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`broker exited with ${code} before listening; stderr: ${stderr}`));
+      });
+    });
+
+  const port = await launch(0);
+  const self: BrokerProcess = {
+    port,
+    dataDir,
+    bootstrap: `127.0.0.1:${port}`,
+    logs,
+    async stop() {
+      if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
+      child.kill('SIGTERM');
+      return exited;
+    },
+    async kill() {
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
+    async restart() {
+      await self.stop();
+      await launch(port);
+    },
+    async cleanup() {
+      await self.kill();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return self;
+}
