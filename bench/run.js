@@ -1,0 +1,202 @@
+#!/usr/bin/env node
+/**
+ * npm run bench: start-up time, idle memory and memory after a produce load,
+ * measured on the built broker (dist/) running as its own process.
+ *
+ *   node bench/run.js [--quick] [--records N] [--json out.json]
+ *
+ * - start-up: spawn to first answered Metadata request, next to a bare
+ *   `node` process that only opens a listener, measured in the same run;
+ * - idle RSS: after start-up settles;
+ * - produce: N records of 100 bytes in batches of 1,000 (about 100 KiB),
+ *   acks=1, several requests in flight, through our own codec; RSS after.
+ */
+'use strict';
+const { spawn } = require('node:child_process');
+const { mkdtempSync, rmSync, readFileSync, writeFileSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join, resolve } = require('node:path');
+const net = require('node:net');
+
+const dist = resolve(__dirname, '../dist');
+const { metadataRequest, produceRequest } = require(join(dist, 'protocol/messages'));
+const { buildRecordBatch } = require(join(dist, 'protocol/record-batch'));
+const { Writer } = require(join(dist, 'protocol/primitives'));
+const { writeRequestHeader, requestHeaderSize } = require(join(dist, 'protocol/header'));
+const { FrameSplitter } = require(join(dist, 'server/frame-splitter'));
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const argValue = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const RECORDS = Number(argValue('--records', quick ? 100000 : 1000000));
+const STARTUP_RUNS = quick ? 3 : 7;
+
+function rssMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)[1]);
+  return kb / 1024;
+}
+
+function encodeRequest(apiKey, codec, version, body, correlationId) {
+  const header = { apiKey, apiVersion: version, correlationId, clientId: 'bench' };
+  const hv = codec.isFlexible(version) ? 2 : 1;
+  const bytes = codec.encode(body, version);
+  const hs = requestHeaderSize(header, hv);
+  const w = new Writer(4 + hs + bytes.length);
+  w.int32(hs + bytes.length);
+  writeRequestHeader(w, header, hv);
+  w.raw(bytes);
+  return Buffer.concat(w.finish());
+}
+
+function connectRetry(port, deadline) {
+  return new Promise((resolveConn, reject) => {
+    const attempt = () => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => resolveConn(s));
+      s.once('error', () => {
+        s.destroy();
+        if (Date.now() > deadline) reject(new Error('could not connect'));
+        else setTimeout(attempt, 2);
+      });
+    };
+    attempt();
+  });
+}
+
+/** Sends one request frame and resolves when any response frame arrives. */
+function roundTrip(socket, frame) {
+  return new Promise((resolveRt) => {
+    const splitter = new FrameSplitter(1 << 30);
+    const onData = (d) => {
+      if (splitter.push(d).length > 0) {
+        socket.off('data', onData);
+        resolveRt();
+      }
+    };
+    socket.on('data', onData);
+    socket.write(frame);
+  });
+}
+
+async function freePort() {
+  const srv = net.createServer();
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  const port = srv.address().port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/** Spawn to first answer; the child is left running for the caller. */
+async function timeToFirstAnswer(command, commandArgs, port, frame) {
+  const t0 = process.hrtime.bigint();
+  const child = spawn(command, commandArgs, { stdio: 'ignore' });
+  const socket = await connectRetry(port, Date.now() + 10000);
+  await roundTrip(socket, frame);
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  socket.destroy();
+  return { ms, child };
+}
+
+const BARE_LISTENER = `require('net').createServer((s) => s.on('data', (d) => { const b = Buffer.alloc(8); b.writeInt32BE(4); b.writeInt32BE(d.readInt32BE(8), 4); s.write(b); })).listen(Number(process.argv[1]), '127.0.0.1');`;
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function stopChild(child) {
+  return new Promise((r) => {
+    if (child.exitCode !== null || child.signalCode !== null) return r();
+    child.once('exit', r);
+    child.kill('SIGTERM');
+  });
+}
+
+async function startup() {
+  const metadata = encodeRequest(3, metadataRequest, 1, { topics: [] }, 1);
+  const broker = [];
+  const bare = [];
+  for (let i = 0; i < STARTUP_RUNS; i++) {
+    const dir = mkdtempSync(join(tmpdir(), 'kafkats-bench-'));
+    let port = await freePort();
+    const b = await timeToFirstAnswer(process.execPath, [join(dist, 'server/cli.js'), '--port', String(port), '--data-dir', dir, '--log-level', 'warn'], port, metadata);
+    broker.push(b.ms);
+    await stopChild(b.child);
+    rmSync(dir, { recursive: true, force: true });
+    port = await freePort();
+    const n = await timeToFirstAnswer(process.execPath, ['-e', BARE_LISTENER, String(port)], port, metadata);
+    bare.push(n.ms);
+    await stopChild(n.child);
+  }
+  return { brokerMs: median(broker), bareNodeMs: median(bare) };
+}
+
+async function produceLoad(port, records) {
+  const socket = await connectRetry(port, Date.now() + 5000);
+  const perBatch = 1000;
+  const value = Buffer.alloc(100, 'x');
+  const batch = buildRecordBatch(Array.from({ length: perBatch }, () => ({ value })));
+  const requests = Math.ceil(records / perBatch);
+  const inFlightMax = 8;
+  const splitter = new FrameSplitter(1 << 30);
+  let sent = 0;
+  let answered = 0;
+  const t0 = process.hrtime.bigint();
+  await new Promise((resolveLoad) => {
+    const pump = () => {
+      while (sent < requests && sent - answered < inFlightMax) {
+        sent++;
+        socket.write(encodeRequest(0, produceRequest, 7, { acks: 1, timeoutMs: 30000, topicData: [{ name: 'bench', partitionData: [{ index: 0, records: batch }] }] }, sent));
+      }
+    };
+    socket.on('data', (d) => {
+      answered += splitter.push(d).length;
+      if (answered >= requests) resolveLoad();
+      else pump();
+    });
+    pump();
+  });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  socket.destroy();
+  return { records: requests * perBatch, seconds, recordsPerSec: (requests * perBatch) / seconds, mbPerSec: (requests * batch.length) / seconds / 1e6 };
+}
+
+async function main() {
+  const results = { date: new Date().toISOString(), node: process.version, quick };
+  const s = await startup();
+  results.startup = { ...s, ratio: s.brokerMs / s.bareNodeMs };
+
+  const dir = mkdtempSync(join(tmpdir(), 'kafkats-bench-'));
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(dist, 'server/cli.js'), '--port', String(port), '--data-dir', dir, '--log-level', 'warn'], { stdio: 'ignore' });
+  try {
+    const socket = await connectRetry(port, Date.now() + 10000);
+    await roundTrip(socket, encodeRequest(3, metadataRequest, 4, { topics: [{ name: 'bench' }], allowAutoTopicCreation: true }, 1));
+    socket.destroy();
+    await new Promise((r) => setTimeout(r, 2000));
+    results.idleRssMb = rssMb(child.pid);
+    results.produce = await produceLoad(port, RECORDS);
+    results.rssAfterProduceMb = rssMb(child.pid);
+  } finally {
+    await stopChild(child);
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const f = (n, d = 1) => n.toFixed(d);
+  console.log('figure                               value');
+  console.log(`start-up to first Metadata answer    ${f(results.startup.brokerMs)} ms (bare node listener ${f(results.startup.bareNodeMs)} ms, ratio ${f(results.startup.ratio, 2)}x; median of ${STARTUP_RUNS})`);
+  console.log(`idle RSS                             ${f(results.idleRssMb)} MB`);
+  console.log(`produce ${results.produce.records} x 100 B records, acks=1   ${f(results.produce.recordsPerSec, 0)} records/s, ${f(results.produce.mbPerSec)} MB/s`);
+  console.log(`RSS after the produce load           ${f(results.rssAfterProduceMb)} MB`);
+  const out = argValue('--json', null);
+  if (out) writeFileSync(out, JSON.stringify(results, null, 2));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
