@@ -280,8 +280,16 @@ function isDefault(f: FieldPlan, v: Value): boolean {
   const d = f.defaultValue();
   if (v === d) return true;
   if (f.array && Array.isArray(v)) return v.length === 0 && Array.isArray(d);
+  // A struct is at its default when each of its fields is (as Kafka compares it with a new instance).
+  if (f.struct && !f.array && v !== null && d !== null && typeof v === 'object') return structIsDefault(f.struct, v as Obj);
   if (Buffer.isBuffer(v) && Buffer.isBuffer(d)) return v.equals(d);
   return false;
+}
+
+function structIsDefault(plan: StructPlan, o: Obj): boolean {
+  for (const f of plan.fields) if (!isDefault(f, o[f.name])) return false;
+  for (const f of plan.tagged) if (!isDefault(f, o[f.name])) return false;
+  return true;
 }
 
 function structSize(plan: StructPlan, o: Obj, size: Size): number {
