@@ -17,6 +17,7 @@ import {
   produceRequest,
   produceResponse,
 } from '../src/protocol/messages';
+import { Reader } from '../src/protocol/primitives';
 import { buildRecordBatch, Off } from '../src/protocol/record-batch';
 import { BrokerProcess, startBroker } from './helpers/broker-process';
 import { RawClient } from './helpers/raw-client';
@@ -116,7 +117,6 @@ test('an unsupported ApiVersions version gets a v0 UNSUPPORTED_VERSION answer li
   c.sendRaw(frame);
   const resp = (await c.nextFrame())!;
   expect(resp.readInt32BE(0)).toBe(123);
-  const { Reader } = await import('../src/protocol/primitives');
   const body = apiVersionsResponse.decode(new Reader(resp, 4), 0);
   expect(body.errorCode).toBe(ErrorCode.UNSUPPORTED_VERSION);
   expect(body.apiKeys).toEqual(expect.arrayContaining([{ apiKey: 18, minVersion: 0, maxVersion: 4 }, { apiKey: 0, minVersion: 0, maxVersion: 11 }]));
