@@ -1,0 +1,144 @@
+/**
+ * The file primitives storage uses, on raw file descriptors with positional
+ * reads and writes (never O_APPEND: after a failed write the log rewinds to
+ * its last good size and the next write goes exactly there).
+ *
+ * Everything goes through the `fileIo` object so tests can count or fail
+ * individual calls (jest.spyOn(fileIo, 'writev')).
+ */
+import * as fs from 'node:fs';
+
+export const fileIo = {
+  open(path: string, flags: number, mode = 0o644): Promise<number> {
+    return new Promise((resolve, reject) => fs.open(path, flags, mode, (err, fd) => (err ? reject(err) : resolve(fd))));
+  },
+  close(fd: number): Promise<void> {
+    return new Promise((resolve, reject) => fs.close(fd, (err) => (err ? reject(err) : resolve())));
+  },
+  /** One positional read; may return fewer bytes than asked (end of file). */
+  read(fd: number, buf: Buffer, offset: number, length: number, position: number): Promise<number> {
+    return new Promise((resolve, reject) =>
+      fs.read(fd, buf, offset, length, position, (err, n) => (err ? reject(err) : resolve(n))),
+    );
+  },
+  /** One positional gathered write (the log's write path). */
+  writev(fd: number, bufs: Buffer[], position: number): Promise<number> {
+    return new Promise((resolve, reject) => fs.writev(fd, bufs, position, (err, n) => (err ? reject(err) : resolve(n))));
+  },
+  /** One positional write of a single buffer (index files). */
+  write(fd: number, buf: Buffer, position: number): Promise<number> {
+    return new Promise((resolve, reject) =>
+      fs.write(fd, buf, 0, buf.length, position, (err, n) => (err ? reject(err) : resolve(n))),
+    );
+  },
+  fsync(fd: number): Promise<void> {
+    return new Promise((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())));
+  },
+  fdatasync(fd: number): Promise<void> {
+    return new Promise((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+  },
+  ftruncate(fd: number, length: number): Promise<void> {
+    return new Promise((resolve, reject) => fs.ftruncate(fd, length, (err) => (err ? reject(err) : resolve())));
+  },
+  fstat(fd: number): Promise<fs.Stats> {
+    return new Promise((resolve, reject) => fs.fstat(fd, (err, st) => (err ? reject(err) : resolve(st))));
+  },
+};
+
+const { O_RDWR, O_RDONLY, O_CREAT, O_TRUNC } = fs.constants;
+export const OPEN_READ = O_RDONLY;
+export const OPEN_RW = O_RDWR;
+export const OPEN_CREATE = O_RDWR | O_CREAT;
+export const OPEN_CREATE_TRUNC = O_RDWR | O_CREAT | O_TRUNC;
+
+/** Reads `length` bytes at `position`; the result is shorter only at end of file. */
+export async function readAt(fd: number, position: number, length: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(length);
+  let done = 0;
+  while (done < length) {
+    const n = await fileIo.read(fd, buf, done, length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done === length ? buf : buf.subarray(0, done);
+}
+
+/** Writes all of `bufs` at `position`, normally in one writev; continues after a short write. */
+export async function writevAll(fd: number, bufs: Buffer[], position: number): Promise<void> {
+  let total = 0;
+  for (const b of bufs) total += b.length;
+  let pending = bufs;
+  let done = 0;
+  while (done < total) {
+    const n = await fileIo.writev(fd, pending, position + done);
+    if (n <= 0) throw new Error(`writev wrote ${n} bytes`);
+    done += n;
+    if (done >= total) break;
+    // drop the fully written buffers, cut the partly written one
+    let skip = n;
+    const rest: Buffer[] = [];
+    for (const b of pending) {
+      if (skip >= b.length) {
+        skip -= b.length;
+        continue;
+      }
+      rest.push(skip > 0 ? b.subarray(skip) : b);
+      skip = 0;
+    }
+    pending = rest;
+  }
+}
+
+export async function writeAll(fd: number, buf: Buffer, position: number): Promise<void> {
+  let done = 0;
+  while (done < buf.length) {
+    const n = await fileIo.write(fd, done === 0 ? buf : buf.subarray(done), position + done);
+    if (n <= 0) throw new Error(`write wrote ${n} bytes`);
+    done += n;
+  }
+}
+
+/**
+ * A window over a file region [0, limit) read in large slices: callers ask
+ * for a byte range, the cursor reads `chunk` bytes (or more when the range is
+ * larger) starting there when it is not already in the window.
+ */
+export class FileCursor {
+  buf: Buffer = Buffer.alloc(0);
+  /** File position of buf[0]. */
+  start = 0;
+
+  constructor(
+    private readonly fd: number,
+    readonly limit: number,
+    public chunk: number,
+  ) {}
+
+  has(pos: number, len: number): boolean {
+    return pos >= this.start && pos + len <= this.start + this.buf.length;
+  }
+
+  /** Makes [pos, pos+len) available; false when it runs past the limit or the file. */
+  async ensure(pos: number, len: number): Promise<boolean> {
+    if (this.has(pos, len)) return true;
+    return this.load(pos, len);
+  }
+
+  /** Reads a fresh window starting at pos. */
+  async load(pos: number, len: number): Promise<boolean> {
+    if (pos + len > this.limit) return false;
+    const n = Math.max(len, Math.min(this.chunk, this.limit - pos));
+    this.buf = await readAt(this.fd, pos, n);
+    this.start = pos;
+    return this.buf.length >= len;
+  }
+
+  /** Index into `buf` of file position `pos` (which must be in the window). */
+  at(pos: number): number {
+    return pos - this.start;
+  }
+
+  slice(from: number, to: number): Buffer {
+    return this.buf.subarray(from - this.start, to - this.start);
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * All partition logs of this broker under one data directory, which the
+ * broker locks: `<dataDir>/.lock` holds the owner's pid. A lock whose process
+ * is gone (or that an earlier incarnation of this very pid left behind, as
+ * happens with pid 1 in containers) is taken over.
+ */
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
+import { fsyncDir } from './atomic-file';
+import { LogConfig, SILENT_LOGGER, StorageLogger } from './log-config';
+import { PartitionLog } from './partition-log';
+
+export const LOCK_FILE = '.lock';
+
+/** Lock files held by LogManagers of this process. */
+const heldLocks = new Set<string>();
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export class DataDirLockedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DataDirLockedError';
+  }
+}
+
+export class LogManager {
+  private readonly logs = new Map<string, PartitionLog>();
+  private readonly opening = new Map<string, Promise<PartitionLog>>();
+  private lockPath: string | null = null;
+  private closed = false;
+
+  constructor(
+    readonly dataDir: string,
+    private readonly logger: StorageLogger = SILENT_LOGGER,
+  ) {}
+
+  /** Creates the data directory and takes its lock. */
+  async init(): Promise<void> {
+    await fsp.mkdir(this.dataDir, { recursive: true });
+    await this.lock();
+  }
+
+  private async lock(): Promise<void> {
+    const lockPath = path.resolve(this.dataDir, LOCK_FILE);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      // write the pid to a private file, then link it into place: the lock
+      // appears atomically and complete, and only if there is none yet
+      const tmp = `${lockPath}.${process.pid}.${attempt}.tmp`;
+      await fsp.writeFile(tmp, `${process.pid}\n`);
+      try {
+        await fsp.link(tmp, lockPath);
+        heldLocks.add(lockPath);
+        this.lockPath = lockPath;
+        await fsyncDir(this.dataDir);
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      } finally {
+        await fsp.rm(tmp, { force: true });
+      }
+      let content = '';
+      try {
+        content = await fsp.readFile(lockPath, 'utf8');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // released meanwhile
+        throw err;
+      }
+      const holder = Number.parseInt(content.trim(), 10);
+      const valid = Number.isInteger(holder) && holder > 0;
+      const ours = holder === process.pid;
+      if (valid && ((ours && heldLocks.has(lockPath)) || (!ours && processAlive(holder)))) {
+        throw new DataDirLockedError(
+          `data directory ${this.dataDir} is locked by ${ours ? 'this process' : `process ${holder}`} (${lockPath}); is another broker running on it?`,
+        );
+      }
+      this.logger.warn({ lockPath, holder: content.trim() }, 'taking over a stale data directory lock');
+      await fsp.rm(lockPath, { force: true });
+    }
+    throw new DataDirLockedError(`could not take the lock ${lockPath}`);
+  }
+
+  private unlock(): void {
+    const lockPath = this.lockPath;
+    if (lockPath === null) return;
+    this.lockPath = null;
+    heldLocks.delete(lockPath);
+    try {
+      if (Number.parseInt(fs.readFileSync(lockPath, 'utf8').trim(), 10) === process.pid) fs.unlinkSync(lockPath);
+    } catch {
+      // already gone
+    }
+  }
+
+  partitionDir(topic: string, partition: number): string {
+    return path.join(this.dataDir, `${topic}-${partition}`);
+  }
+
+  /** Opens (once) the log of a partition; later calls return the same instance. */
+  openLog(topic: string, partition: number, config: LogConfig): Promise<PartitionLog> {
+    if (this.closed) return Promise.reject(new Error('log manager is closed'));
+    const key = `${topic}-${partition}`;
+    const open = this.logs.get(key);
+    if (open) return Promise.resolve(open);
+    let p = this.opening.get(key);
+    if (!p) {
+      p = PartitionLog.open(this.partitionDir(topic, partition), config, this.logger).then(
+        (log) => {
+          this.opening.delete(key);
+          this.logs.set(key, log);
+          return log;
+        },
+        (err) => {
+          this.opening.delete(key);
+          throw err;
+        },
+      );
+      this.opening.set(key, p);
+    }
+    return p;
+  }
+
+  getLog(topic: string, partition: number): PartitionLog | undefined {
+    return this.logs.get(`${topic}-${partition}`);
+  }
+
+  /** Closes the partition's log (if open) and removes its directory. */
+  async deleteLog(topic: string, partition: number): Promise<void> {
+    const key = `${topic}-${partition}`;
+    const opening = this.opening.get(key);
+    if (opening) await opening.catch(() => undefined);
+    const log = this.logs.get(key);
+    this.logs.delete(key);
+    if (log) await log.delete();
+    else await fsp.rm(this.partitionDir(topic, partition), { recursive: true, force: true });
+  }
+
+  allLogs(): Iterable<[string, PartitionLog]> {
+    return this.logs.entries();
+  }
+
+  /** Every open log: maybeRoll, then retention. Failures are logged per log. */
+  async applyRetention(nowMs: number = Date.now()): Promise<void> {
+    for (const [key, log] of [...this.logs]) {
+      try {
+        log.maybeRoll(nowMs);
+        await log.applyRetention(nowMs);
+      } catch (err) {
+        this.logger.warn({ log: key, err: String(err) }, 'retention failed');
+      }
+    }
+  }
+
+  /** Closes every log and releases the lock. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.opening.values()].map((p) => p.catch(() => undefined)));
+    const logs = [...this.logs.values()];
+    this.logs.clear();
+    await Promise.all(logs.map((l) => l.close().catch((err) => this.logger.warn({ dir: l.dir, err: String(err) }, 'closing log failed'))));
+    this.unlock();
+  }
+}

@@ -1,0 +1,601 @@
+/**
+ * The log of one partition: a directory `<topic>-<partition>/` of segments
+ * (segment.ts), laid out like Kafka's.
+ *
+ * Appends assign offsets synchronously, in call order, by patching each
+ * batch's baseOffset and partitionLeaderEpoch (the bytes are otherwise
+ * untouched). Every append of one event-loop turn is gathered into one
+ * positional writev, scheduled with setImmediate; appends made while a write
+ * is in flight wait for the next one (group commit). When a write completes
+ * (and is fsynced, if flush.messages asks for it) the high watermark moves to
+ * its end, the appends resolve and onAppend fires.
+ *
+ * A failed write is cut off the files again; that append and every append
+ * queued behind it (their offsets followed the failed ones) are rejected and
+ * the log end offset goes back to the high watermark, so later appends land
+ * exactly where they belong. If the files cannot be put back in order, the
+ * log refuses further appends.
+ */
+import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
+import {
+  ATTR_COMPRESSION_MASK,
+  ATTR_LOG_APPEND_TIME,
+  BATCH_HEADER_SIZE,
+  LOG_OVERHEAD,
+  decodeRecords,
+} from '../protocol/record-batch';
+import { fsyncDir } from './atomic-file';
+import { FileCursor } from './file-io';
+import { INT32_MAX } from './indexes';
+import { LogConfig, SILENT_LOGGER, StorageLogger } from './log-config';
+import {
+  BatchHeaderInfo,
+  F_BATCH_LENGTH,
+  F_LAST_OFFSET_DELTA,
+  F_MAX_TIMESTAMP,
+  F_RECORD_COUNT,
+  LogSegment,
+  PendingBatch,
+  StorageFatalError,
+} from './segment';
+
+export class OffsetOutOfRangeError extends Error {
+  constructor(message?: string) {
+    super(message);
+    this.name = 'OffsetOutOfRangeError';
+  }
+}
+
+export interface AppendResult {
+  baseOffset: number;
+  lastOffset: number;
+  logStartOffset: number;
+}
+
+export interface ReadResult {
+  records: Buffer[];
+  highWatermark: number;
+  logStartOffset: number;
+}
+
+interface AppendRequest {
+  kind: 'append';
+  batches: PendingBatch[];
+  size: number;
+  baseOffset: number;
+  lastOffset: number;
+  records: number;
+  resolve(r: AppendResult): void;
+  reject(err: unknown): void;
+}
+
+interface RollRequest {
+  kind: 'roll';
+  /** Roll only if this is still the active segment. */
+  segmentBase: number;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+type Pending = AppendRequest | RollRequest;
+
+const SEGMENT_FILE = /^(\d{20})\.(log|index|timeindex)$/;
+
+export class PartitionLog {
+  /** Called after each completed write that advanced the high watermark. */
+  onAppend: (() => void) | null = null;
+
+  private cfg: LogConfig;
+  private leo: number;
+  private hwm: number;
+  private queue: Pending[] = [];
+  private scheduled = false;
+  private flushing = false;
+  private idleWaiters: (() => void)[] = [];
+  private unflushedRecords = 0;
+  private closing = false;
+  private closePromise: Promise<void> | null = null;
+  /** Set when a failed write could not be undone: the log takes no more appends. */
+  private failure: Error | null = null;
+  private retentionRunning: Promise<unknown> = Promise.resolve();
+  private rollRequestedFor = -1;
+
+  private constructor(
+    readonly dir: string,
+    config: LogConfig,
+    private readonly logger: StorageLogger,
+    /** Ordered by base offset; the last one is active. Never empty. */
+    private readonly segments: LogSegment[],
+  ) {
+    this.cfg = config;
+    this.leo = this.active.endOffset;
+    this.hwm = this.leo;
+  }
+
+  /** Opens (creating if missing) the log in `dir` and recovers it. */
+  static async open(dir: string, config: LogConfig, logger: StorageLogger = SILENT_LOGGER): Promise<PartitionLog> {
+    await fsp.mkdir(dir, { recursive: true });
+    const names = await fsp.readdir(dir);
+    const logBases = new Set<number>();
+    const indexFiles: { base: number; name: string }[] = [];
+    let removed = false;
+    for (const name of names) {
+      if (name.endsWith('.tmp') || name.endsWith('.deleted')) {
+        logger.info({ dir, file: name }, 'removing leftover file');
+        await fsp.rm(path.join(dir, name), { force: true });
+        removed = true;
+        continue;
+      }
+      const m = SEGMENT_FILE.exec(name);
+      if (!m) continue;
+      const base = Number(m[1]);
+      if (m[2] === 'log') logBases.add(base);
+      else indexFiles.push({ base, name });
+    }
+    for (const f of indexFiles) {
+      if (logBases.has(f.base)) continue;
+      logger.info({ dir, file: f.name }, 'removing index file without a log segment');
+      await fsp.rm(path.join(dir, f.name), { force: true });
+      removed = true;
+    }
+    const bases = [...logBases].sort((a, b) => a - b);
+    const segments: LogSegment[] = [];
+    const interval = config.indexIntervalBytes;
+    try {
+      if (bases.length === 0) {
+        segments.push(await LogSegment.create(dir, 0));
+        removed = true;
+      } else {
+        for (let i = 0; i < bases.length - 1; i++) {
+          segments.push(await LogSegment.loadSealed(dir, bases[i], bases[i + 1], interval, logger));
+        }
+        segments.push(await LogSegment.loadActive(dir, bases[bases.length - 1], interval, logger));
+      }
+    } catch (err) {
+      await Promise.all(segments.map((s) => s.close().catch(() => undefined)));
+      throw err;
+    }
+    if (removed) await fsyncDir(dir);
+    const log = new PartitionLog(dir, config, logger, segments);
+    logger.info(
+      { dir, segments: segments.length, logStartOffset: log.logStartOffset, logEndOffset: log.leo, sizeBytes: log.sizeBytes },
+      'opened partition log',
+    );
+    return log;
+  }
+
+  get config(): LogConfig {
+    return this.cfg;
+  }
+
+  updateConfig(c: LogConfig): void {
+    this.cfg = c;
+  }
+
+  get logStartOffset(): number {
+    return this.segments[0].baseOffset;
+  }
+
+  /** The next offset to assign. */
+  get logEndOffset(): number {
+    return this.leo;
+  }
+
+  /** Everything below is written to the segment files and readable. */
+  get highWatermark(): number {
+    return this.hwm;
+  }
+
+  get sizeBytes(): number {
+    let n = 0;
+    for (const s of this.segments) n += s.size;
+    return n;
+  }
+
+  private get active(): LogSegment {
+    return this.segments[this.segments.length - 1];
+  }
+
+  // ------------------------------------------------------------ appending
+
+  append(batches: Buffer, leaderEpoch = 0): Promise<AppendResult> {
+    if (this.closing) return Promise.reject(new Error(`log ${this.dir} is closed`));
+    if (this.failure) return Promise.reject(new Error(`log ${this.dir} is offline after an I/O error: ${this.failure.message}`));
+    // find the batches first: a bad input must change nothing
+    const found: { buf: Buffer; delta: number; maxTimestamp: number; records: number }[] = [];
+    let pos = 0;
+    while (pos < batches.length) {
+      const avail = batches.length - pos;
+      if (avail < BATCH_HEADER_SIZE) return Promise.reject(new Error(`record batch at byte ${pos}: only ${avail} bytes`));
+      const size = LOG_OVERHEAD + batches.readInt32BE(pos + F_BATCH_LENGTH);
+      if (size < BATCH_HEADER_SIZE || size > avail) {
+        return Promise.reject(new Error(`record batch at byte ${pos}: size ${size}, ${avail} bytes present`));
+      }
+      const delta = batches.readInt32BE(pos + F_LAST_OFFSET_DELTA);
+      if (delta < 0) return Promise.reject(new Error(`record batch at byte ${pos}: lastOffsetDelta ${delta}`));
+      const count = batches.readInt32BE(pos + F_RECORD_COUNT);
+      found.push({
+        buf: batches.subarray(pos, pos + size),
+        delta,
+        maxTimestamp: Number(batches.readBigInt64BE(pos + F_MAX_TIMESTAMP)),
+        records: count > 0 ? count : delta + 1,
+      });
+      pos += size;
+    }
+    if (found.length === 0) return Promise.reject(new Error('no record batch to append'));
+    const baseOffset = this.leo;
+    const pending: PendingBatch[] = [];
+    let records = 0;
+    for (const b of found) {
+      const first = this.leo;
+      b.buf.writeBigInt64BE(BigInt(first), 0);
+      b.buf.writeInt32BE(leaderEpoch, 12);
+      pending.push({ buf: b.buf, baseOffset: first, lastOffset: first + b.delta, maxTimestamp: b.maxTimestamp });
+      records += b.records;
+      this.leo = first + b.delta + 1;
+    }
+    const lastOffset = this.leo - 1;
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ kind: 'append', batches: pending, size: pos, baseOffset, lastOffset, records, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.flushing) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flushLoop();
+    });
+  }
+
+  private async flushLoop(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        const q = this.queue;
+        this.queue = [];
+        await this.writeQueue(q);
+      }
+    } finally {
+      this.flushing = false;
+      const ws = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of ws) w();
+    }
+  }
+
+  private waitIdle(): Promise<void> {
+    if (!this.flushing && !this.scheduled && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Writes everything queued: one writev per segment touched. */
+  private async writeQueue(q: Pending[]): Promise<void> {
+    const now = Date.now();
+    let i = 0;
+    try {
+      if (this.failure) throw this.failure;
+      while (i < q.length) {
+        const item = q[i];
+        if (item.kind === 'roll') {
+          const a = this.active;
+          if (a.baseOffset === item.segmentBase && a.size > 0) await this.roll();
+          item.resolve();
+          i++;
+          continue;
+        }
+        if (this.shouldRoll(this.active, this.active.size, item, now)) await this.roll();
+        const seg = this.active;
+        const chunk: AppendRequest[] = [item];
+        let bytes = seg.size + item.size;
+        let j = i + 1;
+        while (j < q.length) {
+          const next = q[j];
+          if (next.kind !== 'append' || this.shouldRoll(seg, bytes, next, now)) break;
+          chunk.push(next);
+          bytes += next.size;
+          j++;
+        }
+        await this.writeChunk(seg, chunk);
+        i = j;
+      }
+    } catch (err) {
+      this.failPending(q.slice(i), err);
+    }
+  }
+
+  /** Roll before this append? (An empty segment always takes it.) */
+  private shouldRoll(seg: LogSegment, bytesSoFar: number, req: AppendRequest, now: number): boolean {
+    if (bytesSoFar === 0) return false;
+    if (bytesSoFar + req.size > Math.min(this.cfg.segmentBytes, INT32_MAX)) return true;
+    if (req.lastOffset - seg.baseOffset > INT32_MAX) return true;
+    return seg.size > 0 && now - seg.rollBaseMs >= this.cfg.segmentMs;
+  }
+
+  private async writeChunk(seg: LogSegment, reqs: AppendRequest[]): Promise<void> {
+    const batches: PendingBatch[] = [];
+    let records = 0;
+    for (const r of reqs) {
+      for (const b of r.batches) batches.push(b);
+      records += r.records;
+    }
+    const staged = seg.stage(batches, this.cfg.indexIntervalBytes);
+    await seg.write(staged);
+    this.unflushedRecords += records;
+    if (this.unflushedRecords >= this.cfg.flushMessages) {
+      try {
+        await seg.syncLog();
+      } catch (err) {
+        await seg.rollback(err).catch(() => undefined);
+        throw new StorageFatalError(`fsync of ${seg.logPath} failed: ${String(err)}`, err);
+      }
+      this.unflushedRecords = 0;
+    }
+    seg.commit(staged);
+    this.hwm = staged.endOffset;
+    const logStartOffset = this.logStartOffset;
+    for (const r of reqs) r.resolve({ baseOffset: r.baseOffset, lastOffset: r.lastOffset, logStartOffset });
+    if (this.onAppend) {
+      try {
+        this.onAppend();
+      } catch (err) {
+        this.logger.warn({ dir: this.dir, err: String(err) }, 'onAppend callback threw');
+      }
+    }
+  }
+
+  /** Rejects `items` and everything queued behind them; the log end offset returns to the high watermark. */
+  private failPending(items: Pending[], err: unknown): void {
+    const all = items.concat(this.queue);
+    this.queue = [];
+    this.leo = this.hwm;
+    if (err instanceof StorageFatalError && !this.failure) {
+      this.failure = err;
+      this.logger.warn({ dir: this.dir, err: err.message }, 'log write failed and could not be undone; the log takes no more appends');
+    } else {
+      this.logger.warn(
+        { dir: this.dir, err: String(err), rejected: all.length, logEndOffset: this.leo },
+        'log write failed; pending appends rejected',
+      );
+    }
+    for (const it of all) it.reject(err);
+  }
+
+  /** Seals the active segment and starts a new one at its end offset (runs inside the write loop). */
+  private async roll(): Promise<void> {
+    const old = this.active;
+    await old.writeFinalTimeIndexEntry();
+    const seg = await LogSegment.create(this.dir, old.endOffset);
+    this.segments.push(seg);
+    old.sealed(this.logger);
+    void fsyncDir(this.dir);
+    this.logger.info({ dir: this.dir, segment: seg.name, previous: old.name, previousBytes: old.size }, 'rolled to a new log segment');
+  }
+
+  /** Queues a roll of the active segment behind the pending appends. */
+  private requestRoll(segmentBase: number): Promise<void> {
+    if (this.closing) return Promise.reject(new Error(`log ${this.dir} is closed`));
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ kind: 'roll', segmentBase, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Rolls the active segment (soon, in the write loop) if it holds data and segment.ms has passed since its first write. */
+  maybeRoll(nowMs: number = Date.now()): void {
+    if (this.closing || this.failure) return;
+    const seg = this.active;
+    if (seg.size === 0 || !(nowMs - seg.rollBaseMs >= this.cfg.segmentMs)) return;
+    if (this.rollRequestedFor === seg.baseOffset) return;
+    this.rollRequestedFor = seg.baseOffset;
+    this.requestRoll(seg.baseOffset).catch((err) => {
+      this.rollRequestedFor = -1;
+      this.logger.warn({ dir: this.dir, err: String(err) }, 'segment roll failed');
+    });
+  }
+
+  // ------------------------------------------------------------ reading
+
+  private checkReadable(): void {
+    if (this.closing) throw new Error(`log ${this.dir} is closed`);
+  }
+
+  /** Index of the segment with the largest base offset <= offset (0 if none). */
+  private segmentIndexFor(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    let found = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.segments[mid].baseOffset <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+
+  async read(fetchOffset: number, maxBytes: number, maxOffset: number = this.hwm): Promise<ReadResult> {
+    this.checkReadable();
+    if (fetchOffset < this.logStartOffset || fetchOffset > this.leo) {
+      throw new OffsetOutOfRangeError(
+        `offset ${fetchOffset} is out of range for ${path.basename(this.dir)} [${this.logStartOffset}, ${this.leo}]`,
+      );
+    }
+    const result = (records: Buffer[]): ReadResult => ({ records, highWatermark: this.hwm, logStartOffset: this.logStartOffset });
+    if (fetchOffset >= maxOffset) return result([]);
+    let seg: LogSegment | undefined = this.segments[this.segmentIndexFor(fetchOffset)];
+    while (seg) {
+      seg.acquire();
+      let records: Buffer[] | null;
+      try {
+        records = await seg.read(fetchOffset, maxOffset, maxBytes, this.cfg.indexIntervalBytes);
+      } finally {
+        seg.release();
+      }
+      if (records !== null) return result(records);
+      // nothing at or after fetchOffset in this segment (a gap): go on with the next one
+      const at: number = this.segments.indexOf(seg);
+      seg = at >= 0 ? this.segments[at + 1] : this.segments.find((s) => s.baseOffset > fetchOffset);
+    }
+    return result([]);
+  }
+
+  async offsetForTimestamp(timestampMs: number): Promise<{ offset: number; timestamp: number } | null> {
+    this.checkReadable();
+    for (const seg of [...this.segments]) {
+      if (seg.maxTimestamp < timestampMs || seg.size === 0) continue;
+      seg.acquire();
+      try {
+        const rel = seg.timeIndex.lookup(timestampMs);
+        const from = rel >= 0 ? seg.baseOffset + rel : seg.baseOffset;
+        let found: { offset: number; timestamp: number } | null = null;
+        await seg.scan(from, async (h, cur) => {
+          if (h.maxTimestamp < timestampMs) return false;
+          found = await firstRecordAtOrAfter(h, cur, timestampMs);
+          return found !== null;
+        });
+        if (found) return found;
+      } finally {
+        seg.release();
+      }
+    }
+    return null;
+  }
+
+  async maxTimestamp(): Promise<{ offset: number; timestamp: number } | null> {
+    this.checkReadable();
+    let best: LogSegment | null = null;
+    for (const seg of this.segments) {
+      if (seg.size > 0 && seg.maxTimestamp >= 0 && (best === null || seg.maxTimestamp > best.maxTimestamp)) best = seg;
+    }
+    if (best === null) return null;
+    const timestamp = best.maxTimestamp;
+    const batchOffset = best.offsetOfMaxTimestamp;
+    let found: { offset: number; timestamp: number } | null = null;
+    best.acquire();
+    try {
+      await best.scan(batchOffset, async (h, cur) => {
+        if (h.baseOffset === batchOffset) found = await firstRecordAtOrAfter(h, cur, timestamp);
+        return true;
+      });
+    } finally {
+      best.release();
+    }
+    return found ?? { offset: batchOffset, timestamp };
+  }
+
+  // ------------------------------------------------------------ retention
+
+  /** Deletes sealed segments past retention.ms / retention.bytes; returns how many. */
+  applyRetention(nowMs: number = Date.now()): Promise<number> {
+    const run = this.retentionRunning.then(() => this.retentionOnce(nowMs));
+    this.retentionRunning = run.catch(() => undefined);
+    return run;
+  }
+
+  private async retentionOnce(now: number): Promise<number> {
+    if (this.closing) return 0;
+    const { retentionMs, retentionBytes } = this.cfg;
+    let deleted = 0;
+    if (retentionMs >= 0) {
+      const cutoff = now - retentionMs;
+      while (this.segments.length > 1 && (await this.segments[0].largestTimestamp()) < cutoff) {
+        await this.deleteOldest('retention.ms');
+        deleted++;
+      }
+      const a = this.active;
+      if (this.segments.length === 1 && a.size > 0 && !this.closing && !this.failure && (await a.largestTimestamp()) < cutoff) {
+        // like Kafka: the active segment is past retention too, roll it so it can go
+        await this.requestRoll(a.baseOffset);
+        if (this.segments.length > 1 && this.segments[0] === a && (await a.largestTimestamp()) < cutoff) {
+          await this.deleteOldest('retention.ms');
+          deleted++;
+        }
+      }
+    }
+    if (retentionBytes >= 0) {
+      let excess = this.sizeBytes - retentionBytes;
+      while (this.segments.length > 1 && excess - this.segments[0].size >= 0) {
+        excess -= this.segments[0].size;
+        await this.deleteOldest('retention.bytes');
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+
+  private async deleteOldest(reason: string): Promise<void> {
+    const seg = this.segments.shift()!;
+    this.logger.info(
+      { dir: this.dir, segment: seg.name, bytes: seg.size, reason, logStartOffset: this.logStartOffset },
+      'deleting log segment',
+    );
+    await seg.destroy();
+  }
+
+  // ------------------------------------------------------------ closing
+
+  /** Finishes pending writes, fsyncs the active segment and closes every file. */
+  close(): Promise<void> {
+    if (!this.closePromise) this.closePromise = this.doClose();
+    return this.closePromise;
+  }
+
+  private async doClose(): Promise<void> {
+    this.closing = true;
+    await this.waitIdle();
+    await this.retentionRunning;
+    await this.waitIdle();
+    if (!this.failure) {
+      try {
+        await this.active.syncAll();
+      } catch (err) {
+        this.logger.warn({ dir: this.dir, err: String(err) }, 'fsync at close failed');
+      }
+    }
+    await Promise.all(
+      this.segments.map((s) =>
+        s.close().catch((err) => this.logger.warn({ dir: this.dir, segment: s.name, err: String(err) }, 'closing a segment failed')),
+      ),
+    );
+  }
+
+  /** Closes the log and removes its directory. */
+  async delete(): Promise<void> {
+    await this.close();
+    await fsp.rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The first record of the batch with timestamp >= ts: record by record for
+ * uncompressed CreateTime batches; the batch's base offset and max timestamp
+ * for compressed and LogAppendTime batches (every record carries the max).
+ */
+async function firstRecordAtOrAfter(
+  h: BatchHeaderInfo,
+  cur: FileCursor,
+  ts: number,
+): Promise<{ offset: number; timestamp: number } | null> {
+  if ((h.attributes & (ATTR_COMPRESSION_MASK | ATTR_LOG_APPEND_TIME)) !== 0 || h.recordCount <= 0) {
+    return h.maxTimestamp >= ts ? { offset: h.baseOffset, timestamp: h.maxTimestamp } : null;
+  }
+  const bytes = await LogSegment.batchBytes(h, cur);
+  let records;
+  try {
+    records = decodeRecords(bytes.subarray(BATCH_HEADER_SIZE), h.recordCount);
+  } catch {
+    return h.maxTimestamp >= ts ? { offset: h.baseOffset, timestamp: h.maxTimestamp } : null;
+  }
+  for (const r of records) {
+    const t = h.baseTimestamp + Number(r.timestampDelta);
+    if (t >= ts) return { offset: h.baseOffset + r.offsetDelta, timestamp: t };
+  }
+  return null;
+}
