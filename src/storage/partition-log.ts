@@ -307,7 +307,10 @@ export class PartitionLog {
     }
   }
 
-  /** Roll before this append? (An empty segment always takes it.) */
+  /**
+   * Roll before this append? (An empty segment always takes it.) Like Kafka,
+   * the batches of one append() call stay together in one segment.
+   */
   private shouldRoll(seg: LogSegment, bytesSoFar: number, req: AppendRequest, now: number): boolean {
     if (bytesSoFar === 0) return false;
     if (bytesSoFar + req.size > Math.min(this.cfg.segmentBytes, INT32_MAX)) return true;
