@@ -5,7 +5,6 @@
  * at any moment) brings back either the old or the new state, never a mix.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../storage/atomic-file';
 import { uuidToString } from '../protocol/primitives';
@@ -26,6 +25,8 @@ export interface ClusterMetadata {
 export const METADATA_FILE = 'cluster-metadata.json';
 
 export function newUuid(): string {
+  // Required here, not at the top: loading node:crypto costs start-up time and is needed only on create.
+  const { randomBytes } = require('node:crypto') as typeof import('node:crypto');
   return uuidToString(randomBytes(16));
 }
 
@@ -37,9 +38,9 @@ export class MetadataStore {
     this.path = join(dataDir, METADATA_FILE);
   }
 
-  /** Reads the file, or makes a fresh cluster id when there is none. */
-  load(): ClusterMetadata {
-    if (!existsSync(this.path)) return { version: 1, clusterId: newUuid(), topics: [] };
+  /** Reads the file; null when there is none yet (a new data directory). */
+  load(): ClusterMetadata | null {
+    if (!existsSync(this.path)) return null;
     const parsed = JSON.parse(readFileSync(this.path, 'utf8')) as ClusterMetadata;
     if (parsed.version !== 1 || typeof parsed.clusterId !== 'string' || !Array.isArray(parsed.topics)) {
       throw new Error(`${this.path} is not a metadata file this broker understands`);

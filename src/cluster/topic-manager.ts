@@ -45,9 +45,10 @@ export class TopicManager {
 
   /** Loads the stored topics and opens (recovering) every partition's log. */
   async load(): Promise<void> {
-    this.state = this.store.load();
+    const stored = this.store.load();
+    this.state = stored ?? { version: 1, clusterId: newUuid(), topics: [] };
     for (const rec of this.state.topics) await this.openTopic(rec);
-    await this.store.save(this.state);
+    if (!stored) await this.store.save(this.state);
   }
 
   get(name: string): Topic | undefined {

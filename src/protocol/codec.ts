@@ -402,17 +402,20 @@ export class MessageCodec<S extends MessageSpec> {
     this.minVersion = r.min;
     this.maxVersion = r.max;
     this.flexibleRange = spec.flexibleVersions;
-    for (let v = r.min; v <= r.max; v++) this.plans[v] = compileStruct(spec.fields, v, inRange(spec.flexibleVersions, v));
   }
 
   isFlexible(version: number): boolean {
     return inRange(this.flexibleRange, version);
   }
 
+  /** The compiled plan for a version, compiled on first use (keeps start-up short). */
   private plan(version: number): StructPlan {
     const p = this.plans[version];
-    if (!p) throw new RangeError(`${this.spec.name} has no version ${version}`);
-    return p;
+    if (p) return p;
+    if (!Number.isInteger(version) || version < this.minVersion || version > this.maxVersion) {
+      throw new RangeError(`${this.spec.name} has no version ${version}`);
+    }
+    return (this.plans[version] = compileStruct(this.spec.fields, version, this.isFlexible(version)));
   }
 
   decode(r: Reader, version: number): ValueOf<S> {

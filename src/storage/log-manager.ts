@@ -7,7 +7,6 @@
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { fsyncDir } from './atomic-file';
 import { LogConfig, SILENT_LOGGER, StorageLogger } from './log-config';
 import { PartitionLog } from './partition-log';
 
@@ -60,7 +59,6 @@ export class LogManager {
         await fsp.link(tmp, lockPath);
         heldLocks.add(lockPath);
         this.lockPath = lockPath;
-        await fsyncDir(this.dataDir);
         return;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
