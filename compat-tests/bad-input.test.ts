@@ -212,3 +212,26 @@ test('requests pipelined on one connection are answered in order', async () => {
   expect(got).toEqual(ids);
   c.close();
 });
+
+test('a failed acks=0 produce closes the connection, as Kafka does', async () => {
+  const c = await RawClient.open(broker.port);
+  const bad = Buffer.from(buildRecordBatch([{ value: 'x' }]));
+  bad[bad.length - 1] ^= 0xff;
+  c.send(0, produceRequest, 7, produceBody('precious', bad, 0));
+  expect(await c.nextFrame()).toBeNull();
+  expect(c.closed).toBe(true);
+  await stillServing();
+});
+
+test('a good acks=0 produce gets no response and is stored', async () => {
+  const c = await RawClient.open(broker.port);
+  c.send(0, produceRequest, 7, produceBody('acks-zero', buildRecordBatch([{ value: 'silent' }]), 0));
+  const id = c.send(3, metadataRequest, 9, { topics: [{ name: 'acks-zero' }] });
+  const next = (await c.nextFrame())!;
+  expect(next.readInt32BE(0)).toBe(id); // the metadata answer is the first frame: none for the produce
+  const admin = kafka.admin();
+  await admin.connect();
+  expect((await admin.fetchTopicOffsets('acks-zero'))[0].high).toBe('1');
+  await admin.disconnect();
+  c.close();
+});

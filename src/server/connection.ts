@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { MalformedError } from '../protocol/primitives';
 import { Dispatcher, ProtocolViolation } from './dispatcher';
 import { FrameSplitter, FrameTooLargeError } from './frame-splitter';
+import { CloseConnection } from './handler';
 
 const MAX_IN_FLIGHT = 256;
 
@@ -76,7 +77,9 @@ export class Connection {
         this.flush();
       },
       (err: unknown) => {
-        if (err instanceof ProtocolViolation || err instanceof MalformedError) {
+        if (err instanceof CloseConnection) {
+          this.abort(err.message);
+        } else if (err instanceof ProtocolViolation || err instanceof MalformedError) {
           this.abort(`malformed or unsupported request: ${err.message}`);
         } else {
           this.log.error({ err }, 'request failed inside the broker; closing the connection');

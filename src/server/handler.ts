@@ -9,6 +9,18 @@ import { RequestHeader } from '../protocol/header';
 import { InputOf, MessageSpec, ValueOf } from '../protocol/schema';
 import type { Broker } from './broker';
 
+/**
+ * Thrown by a handler whose client must be told something went wrong but can
+ * receive no response (Produce with acks=0): the connection is closed, as
+ * Kafka does, and the reason is logged.
+ */
+export class CloseConnection extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CloseConnection';
+  }
+}
+
 /** Returned by a handler that sends no response (Produce with acks=0). */
 export const NO_RESPONSE: unique symbol = Symbol('no response');
 

@@ -11,6 +11,8 @@
  * - each partition's records must be exactly one magic-v2 batch
  *   (INVALID_RECORD otherwise), with a valid CRC and length (CORRUPT_MESSAGE),
  *   no larger than the topic's max.message.bytes (MESSAGE_TOO_LARGE);
+ * - an acks=0 request that fails anywhere closes the connection, since no
+ *   response can carry the error (as Kafka does);
  * - unknown topics are created when auto-creation is on, else
  *   UNKNOWN_TOPIC_OR_PARTITION, as are partitions the topic does not have;
  * - the broker assigns offsets by patching the batch's baseOffset and
@@ -27,7 +29,7 @@ import { ErrorCode } from '../../protocol/error-codes';
 import { produceRequest, produceResponse } from '../../protocol/messages';
 import { checkBatchAt, Off } from '../../protocol/record-batch';
 import { RecordsValue } from '../../protocol/schema';
-import { defineHandler, NO_RESPONSE } from '../handler';
+import { CloseConnection, defineHandler, NO_RESPONSE } from '../handler';
 import type { Broker } from '../broker';
 
 interface PartitionAnswer {
@@ -143,7 +145,12 @@ export const produceHandler = defineHandler({
     const settled = await Promise.all(
       responses.map(async (r) => ({ name: r.name, partitionResponses: await Promise.all(r.partitionResponses) })),
     );
-    if (req.acks === 0 && !unsupported) return NO_RESPONSE;
+    if (req.acks === 0 && !unsupported) {
+      // No response can carry the error, so Kafka closes the connection and the client notices.
+      const failed = settled.flatMap((t) => t.partitionResponses.filter((p) => p.errorCode !== ErrorCode.NONE).map((p) => `${t.name}-${p.index}: ${ErrorCode[p.errorCode]}`));
+      if (failed.length > 0) throw new CloseConnection(`acks=0 produce failed (${failed.join(', ')})`);
+      return NO_RESPONSE;
+    }
     return { responses: settled, throttleTimeMs: 0 };
   },
 });
