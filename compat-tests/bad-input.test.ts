@@ -21,6 +21,7 @@ import { Reader } from '../src/protocol/primitives';
 import { buildRecordBatch, Off } from '../src/protocol/record-batch';
 import { BrokerProcess, startBroker } from './helpers/broker-process';
 import { RawClient } from './helpers/raw-client';
+import { fetchBody, produceBody } from './helpers/requests';
 
 let broker: BrokerProcess;
 let kafka: Kafka;
@@ -43,10 +44,6 @@ async function stillServing(): Promise<void> {
   const offsets = await admin.fetchTopicOffsets('precious');
   await admin.disconnect();
   expect(offsets).toEqual([expect.objectContaining({ partition: 0, low: '0', high: '10' })]);
-}
-
-function produceBody(topic: string, records: Buffer, acks = -1) {
-  return { acks, timeoutMs: 1000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] };
 }
 
 async function closedWithLog(send: (c: RawClient) => void, logPattern: RegExp): Promise<void> {
@@ -164,18 +161,7 @@ test('produce errors: old versions, bad CRC, bad magic, too large, bad acks, unk
 test('fetch and list offsets outside the log get OFFSET_OUT_OF_RANGE / UNKNOWN_TOPIC_OR_PARTITION', async () => {
   const c = await RawClient.open(broker.port);
   const fetch = (offset: bigint, topic = 'precious') =>
-    c.request(1, fetchRequest, fetchResponse, 11, {
-      replicaId: -1,
-      maxWaitMs: 0,
-      minBytes: 1,
-      maxBytes: 1 << 20,
-      isolationLevel: 0,
-      sessionId: 0,
-      sessionEpoch: -1,
-      topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: offset, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }] }],
-      forgottenTopicsData: [],
-      rackId: '',
-    });
+    c.request(1, fetchRequest, fetchResponse, 11, fetchBody(topic, offset, 0));
   const past = (await fetch(11n)).responses[0].partitions[0];
   expect(past.errorCode).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
   expect(past.highWatermark).toBe(10n);

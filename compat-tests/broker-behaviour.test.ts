@@ -10,21 +10,7 @@ import { ErrorCode } from '../src/protocol/error-codes';
 import { fetchRequest, fetchResponse } from '../src/protocol/messages';
 import { BrokerProcess, startBroker } from './helpers/broker-process';
 import { RawClient } from './helpers/raw-client';
-
-function fetchBody(topic: string, offset: bigint, maxWaitMs: number) {
-  return {
-    replicaId: -1,
-    maxWaitMs,
-    minBytes: 1,
-    maxBytes: 1 << 20,
-    isolationLevel: 0,
-    sessionId: 0,
-    sessionEpoch: -1,
-    topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: offset, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }] }],
-    forgottenTopicsData: [],
-    rackId: '',
-  };
-}
+import { fetchBody } from './helpers/requests';
 
 async function produce(b: BrokerProcess, topic: string, values: string[]): Promise<void> {
   const kafka = new Kafka({ clientId: 'behaviour', brokers: [b.bootstrap], logLevel: logLevel.NOTHING });
