@@ -87,7 +87,7 @@ export const fetchHandler = defineHandler({
     const resolved = req.topics.map((t) => ({
       name: t.topic,
       topicId: t.topicId,
-      topic: byId ? broker.topics.getById(t.topicId) : broker.topics.get(t.topic),
+      topic: undefined as Topic | undefined,
       wanted: t.partitions.map<Wanted>((p) => ({
         partitionIndex: p.partition,
         fetchOffset: Number(p.fetchOffset),
@@ -98,6 +98,8 @@ export const fetchHandler = defineHandler({
     const deadline = Date.now() + Math.max(0, req.maxWaitMs);
 
     for (;;) {
+      // Looked up again after every wait: a topic may have been deleted or created meanwhile.
+      for (const t of resolved) t.topic = byId ? broker.topics.getById(t.topicId) : broker.topics.get(t.name);
       let budget = Math.max(0, req.maxBytes);
       let total = 0;
       let errors = false;
@@ -146,7 +148,8 @@ async function readPartition(
       if (size > 0 && (first || size <= budget)) records = r.records;
     } catch (err) {
       if (err instanceof OffsetOutOfRangeError) return errorAnswer(w.partitionIndex, ErrorCode.OFFSET_OUT_OF_RANGE, p);
-      throw err;
+      // The log was closed under the read: the topic was deleted, or the broker is stopping.
+      return errorAnswer(w.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     }
   }
   const hw = BigInt(p.log.highWatermark);
