@@ -1,0 +1,64 @@
+/**
+ * Runs one of the client scripts in this folder as a child process and parses
+ * the JSON document it prints. The Python scripts run with Debian's
+ * /usr/bin/python3, the interpreter that sees python3-kafka and
+ * python3-confluent-kafka (a python3 earlier on PATH may not).
+ */
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+
+export const PYTHON = '/usr/bin/python3';
+
+export interface ClientRun<T> {
+  code: number | null;
+  /** The JSON document printed on stdout (null when there was none). */
+  json: T;
+  stdout: string;
+  stderr: string;
+}
+
+/** `program script bootstrap command JSON(args)`, killed after timeoutMs. */
+export function runScript<T = any>(
+  program: string,
+  script: string,
+  bootstrap: string,
+  command: string,
+  args: unknown = {},
+  timeoutMs = 30000,
+): Promise<ClientRun<T>> {
+  const path = resolve(__dirname, script);
+  return new Promise((resolvePromise, reject) => {
+    const proc = spawn(program, [path, bootstrap, command, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (d) => (stdout += d));
+    proc.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`${script} ${command} timed out after ${timeoutMs} ms; stderr: ${stderr}`));
+    }, timeoutMs);
+    proc.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      const last = stdout.trim().split('\n').pop() ?? '';
+      let json: T;
+      try {
+        json = last ? JSON.parse(last) : (null as T);
+      } catch {
+        reject(new Error(`${script} ${command} printed no JSON (exit ${code}); stdout: ${stdout}; stderr: ${stderr}`));
+        return;
+      }
+      resolvePromise({ code, json, stdout, stderr });
+    });
+  });
+}
+
+/** Like runScript, but fails unless the script exited 0. */
+export async function runOk<T = any>(program: string, script: string, bootstrap: string, command: string, args: unknown = {}, timeoutMs?: number): Promise<T> {
+  const r = await runScript<T>(program, script, bootstrap, command, args, timeoutMs);
+  if (r.code !== 0) throw new Error(`${script} ${command} exited ${r.code}; stdout: ${r.stdout}; stderr: ${r.stderr}`);
+  return r.json;
+}
