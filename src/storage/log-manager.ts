@@ -3,14 +3,27 @@
  * broker locks: `<dataDir>/.lock` holds the owner's pid. A lock whose process
  * is gone (or that an earlier incarnation of this very pid left behind, as
  * happens with pid 1 in containers) is taken over.
+ *
+ * Clean shutdown, like Kafka's: close() writes `<dataDir>/.clean-shutdown`
+ * once every log has closed cleanly; init() notes it and deletes it before
+ * any log is opened, so only the start right after a clean close sees it
+ * (a crash later is unclean again). Logs opened after a clean start trust
+ * their active segment's indexes and validate only its tail.
+ *
+ * Logs are opened on demand, so after an unclean start a partition
+ * directory nobody opened was never recovered: the marker is then written
+ * only if every `<topic>-<partition>` directory was opened in this run.
  */
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
+import { fsyncDir, writeFileAtomic } from './atomic-file';
 import { LogConfig, SILENT_LOGGER, StorageLogger } from './log-config';
 import { PartitionLog } from './partition-log';
 
 export const LOCK_FILE = '.lock';
+export const CLEAN_SHUTDOWN_FILE = '.clean-shutdown';
+const PARTITION_DIR = /^.+-\d+$/;
 
 /** Lock files held by LogManagers of this process. */
 const heldLocks = new Set<string>();
@@ -36,16 +49,45 @@ export class LogManager {
   private readonly opening = new Map<string, Promise<PartitionLog>>();
   private lockPath: string | null = null;
   private closed = false;
+  private initialized = false;
+  private startedClean = false;
+  /** Partition directories opened (so recovered) in this run. */
+  private readonly opened = new Set<string>();
+  /** An openLog failed: its directory may be half recovered. */
+  private openFailed = false;
 
   constructor(
     readonly dataDir: string,
     private readonly logger: StorageLogger = SILENT_LOGGER,
   ) {}
 
-  /** Creates the data directory and takes its lock. */
+  /** Creates the data directory, takes its lock and consumes the clean-shutdown marker. */
   async init(): Promise<void> {
     await fsp.mkdir(this.dataDir, { recursive: true });
     await this.lock();
+    const marker = path.join(this.dataDir, CLEAN_SHUTDOWN_FILE);
+    let clean = false;
+    try {
+      await fsp.unlink(marker);
+      clean = true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.unlock();
+        throw err;
+      }
+    }
+    if (clean) await fsyncDir(this.dataDir); // gone for good before anything is written
+    this.startedClean = clean;
+    this.initialized = true;
+    this.logger.info(
+      { dataDir: this.dataDir, cleanShutdown: clean },
+      clean ? 'previous shutdown was clean' : 'previous shutdown was not clean: logs are recovered fully',
+    );
+  }
+
+  /** init() found the marker of a clean shutdown (and removed it). */
+  get cleanShutdown(): boolean {
+    return this.startedClean;
   }
 
   private async lock(): Promise<void> {
@@ -110,14 +152,16 @@ export class LogManager {
     if (open) return Promise.resolve(open);
     let p = this.opening.get(key);
     if (!p) {
-      p = PartitionLog.open(this.partitionDir(topic, partition), config, this.logger).then(
+      p = PartitionLog.open(this.partitionDir(topic, partition), config, this.logger, { cleanShutdown: this.startedClean }).then(
         (log) => {
           this.opening.delete(key);
           this.logs.set(key, log);
+          this.opened.add(key);
           return log;
         },
         (err) => {
           this.opening.delete(key);
+          this.openFailed = true;
           throw err;
         },
       );
@@ -137,6 +181,7 @@ export class LogManager {
     if (opening) await opening.catch(() => undefined);
     const log = this.logs.get(key);
     this.logs.delete(key);
+    this.opened.delete(key);
     if (log) await log.delete();
     else await fsp.rm(this.partitionDir(topic, partition), { recursive: true, force: true });
   }
@@ -157,14 +202,54 @@ export class LogManager {
     }
   }
 
-  /** Closes every log and releases the lock. */
+  /** Closes every log, writes the clean-shutdown marker if all went well, and releases the lock. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.opening.values()].map((p) => p.catch(() => undefined)));
     const logs = [...this.logs.values()];
     this.logs.clear();
-    await Promise.all(logs.map((l) => l.close().catch((err) => this.logger.warn({ dir: l.dir, err: String(err) }, 'closing log failed'))));
-    this.unlock();
+    const closed = await Promise.all(
+      logs.map((l) =>
+        l.close().then(
+          () => l.closedCleanly,
+          (err) => {
+            this.logger.warn({ dir: l.dir, err: String(err) }, 'closing log failed');
+            return false;
+          },
+        ),
+      ),
+    );
+    try {
+      if (this.initialized) await this.writeCleanShutdownMarker(closed.every((ok) => ok));
+    } finally {
+      this.unlock();
+    }
+  }
+
+  private async writeCleanShutdownMarker(allClosedCleanly: boolean): Promise<void> {
+    let why: string | null = null;
+    if (!allClosedCleanly) why = 'a log did not close cleanly';
+    else if (this.openFailed) why = 'a log failed to open';
+    else if (!this.startedClean) {
+      const unrecovered: string[] = [];
+      try {
+        for (const e of await fsp.readdir(this.dataDir, { withFileTypes: true })) {
+          if (e.isDirectory() && PARTITION_DIR.test(e.name) && !this.opened.has(e.name)) unrecovered.push(e.name);
+        }
+      } catch (err) {
+        why = `data directory unreadable: ${String(err)}`;
+      }
+      if (unrecovered.length > 0) why = `partition directories not opened since an unclean start: ${unrecovered.slice(0, 10).join(', ')}`;
+    }
+    if (why !== null) {
+      this.logger.warn({ dataDir: this.dataDir, reason: why }, 'not marking the shutdown clean: the next start recovers every log fully');
+      return;
+    }
+    try {
+      await writeFileAtomic(path.join(this.dataDir, CLEAN_SHUTDOWN_FILE), '');
+    } catch (err) {
+      this.logger.warn({ dataDir: this.dataDir, err: String(err) }, 'could not write the clean-shutdown marker');
+    }
   }
 }

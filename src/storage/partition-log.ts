@@ -82,6 +82,15 @@ type Pending = AppendRequest | RollRequest;
 
 const SEGMENT_FILE = /^(\d{20})\.(log|index|timeindex)$/;
 
+export interface OpenOptions {
+  /**
+   * The log was closed cleanly (LogManager's clean-shutdown marker): the
+   * active segment's indexes are trusted and only its tail is validated.
+   * Default false: the whole active segment is validated.
+   */
+  cleanShutdown?: boolean;
+}
+
 export class PartitionLog {
   /** Called after each completed write that advanced the high watermark. */
   onAppend: (() => void) | null = null;
@@ -100,6 +109,7 @@ export class PartitionLog {
   private failure: Error | null = null;
   private retentionRunning: Promise<unknown> = Promise.resolve();
   private rollRequestedFor = -1;
+  private cleanClose = false;
 
   private constructor(
     readonly dir: string,
@@ -114,7 +124,12 @@ export class PartitionLog {
   }
 
   /** Opens (creating if missing) the log in `dir` and recovers it. */
-  static async open(dir: string, config: LogConfig, logger: StorageLogger = SILENT_LOGGER): Promise<PartitionLog> {
+  static async open(
+    dir: string,
+    config: LogConfig,
+    logger: StorageLogger = SILENT_LOGGER,
+    options: OpenOptions = {},
+  ): Promise<PartitionLog> {
     await fsp.mkdir(dir, { recursive: true });
     const names = await fsp.readdir(dir);
     const logBases = new Set<number>();
@@ -150,7 +165,9 @@ export class PartitionLog {
         for (let i = 0; i < bases.length - 1; i++) {
           segments.push(await LogSegment.loadSealed(dir, bases[i], bases[i + 1], interval, logger));
         }
-        segments.push(await LogSegment.loadActive(dir, bases[bases.length - 1], interval, logger));
+        segments.push(
+          await LogSegment.loadActive(dir, bases[bases.length - 1], interval, logger, { cleanShutdown: options.cleanShutdown === true }),
+        );
       }
     } catch (err) {
       await Promise.all(segments.map((s) => s.close().catch(() => undefined)));
@@ -544,6 +561,15 @@ export class PartitionLog {
 
   // ------------------------------------------------------------ closing
 
+  /**
+   * close() finished with every write done or undone, the files fsynced and
+   * closed: the files are consistent (a clean shutdown, as far as this log
+   * goes).
+   */
+  get closedCleanly(): boolean {
+    return this.cleanClose;
+  }
+
   /** Finishes pending writes, fsyncs the active segment and closes every file. */
   close(): Promise<void> {
     if (!this.closePromise) this.closePromise = this.doClose();
@@ -555,18 +581,26 @@ export class PartitionLog {
     await this.waitIdle();
     await this.retentionRunning;
     await this.waitIdle();
+    let clean = this.failure === null;
     if (!this.failure) {
       try {
         await this.active.syncAll();
       } catch (err) {
+        clean = false;
         this.logger.warn({ dir: this.dir, err: String(err) }, 'fsync at close failed');
       }
     }
     await Promise.all(
       this.segments.map((s) =>
-        s.close().catch((err) => this.logger.warn({ dir: this.dir, segment: s.name, err: String(err) }, 'closing a segment failed')),
+        s.close().catch((err) => {
+          clean = false;
+          this.logger.warn({ dir: this.dir, segment: s.name, err: String(err) }, 'closing a segment failed');
+        }),
       ),
     );
+    if (this.segments.some((s) => s.syncFailed)) clean = false;
+    if (clean) await fsyncDir(this.dir); // segment files created by rolls
+    this.cleanClose = clean;
   }
 
   /** Closes the log and removes its directory. */

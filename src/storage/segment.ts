@@ -147,6 +147,8 @@ export class LogSegment {
   private closed = false;
   /** Background fsync started when the segment was sealed. */
   private pendingSync: Promise<void> | null = null;
+  /** That fsync failed: the files may not be durable (no clean shutdown). */
+  syncFailed = false;
 
   private constructor(
     readonly dir: string,
@@ -231,17 +233,33 @@ export class LogSegment {
     return seg;
   }
 
-  /** The last segment: validated batch by batch, torn or corrupt tail cut, indexes rebuilt, files kept open. */
-  static async loadActive(dir: string, baseOffset: number, indexIntervalBytes: number, logger: StorageLogger): Promise<LogSegment> {
+  /**
+   * The last segment, files kept open. Normally validated batch by batch
+   * from the start, torn or corrupt tail cut, indexes rebuilt (recover()).
+   *
+   * After a clean shutdown (`cleanShutdown`, see LogManager) its indexes are
+   * trusted like a sealed segment's: loaded and checked, and only the batches
+   * from the last offset index entry on are validated (checkTail()). When the
+   * indexes cannot be used or the tail holds a bad batch, the whole segment
+   * is recovered as usual.
+   */
+  static async loadActive(
+    dir: string,
+    baseOffset: number,
+    indexIntervalBytes: number,
+    logger: StorageLogger,
+    options: { cleanShutdown?: boolean } = {},
+  ): Promise<LogSegment> {
     const seg = new LogSegment(dir, baseOffset);
     const fd = await fileIo.open(seg.logPath, OPEN_CREATE);
     seg.logFd = fd;
     try {
-      await seg.recover(fd, indexIntervalBytes, logger);
+      const onDisk = options.cleanShutdown ? await seg.checkTail(fd, indexIntervalBytes, logger) : null;
+      if (onDisk === null) await seg.recover(fd, indexIntervalBytes, logger);
       const st = await fileIo.fstat(fd);
       if (seg.size > 0) seg.rollBaseMs = Math.min(Date.now(), st.birthtimeMs > 0 ? st.birthtimeMs : st.mtimeMs);
-      seg.indexFd = await openWithContent(seg.indexPath, seg.offsetIndex.contents());
-      seg.timeIndexFd = await openWithContent(seg.timeIndexPath, seg.timeIndex.contents());
+      seg.indexFd = await openWithContent(seg.indexPath, seg.offsetIndex.contents(), onDisk?.index);
+      seg.timeIndexFd = await openWithContent(seg.timeIndexPath, seg.timeIndex.contents(), onDisk?.timeIndex);
     } catch (err) {
       await seg.close().catch(() => undefined);
       throw err;
@@ -256,12 +274,139 @@ export class LogSegment {
    */
   private async recover(fd: number, indexIntervalBytes: number, logger: StorageLogger): Promise<void> {
     const fileSize = (await fileIo.fstat(fd)).size;
-    const cur = new FileCursor(fd, fileSize, RECOVERY_CHUNK);
     const off: number[] = [];
     const time: number[] = [];
     const st: IndexState = { bytesSinceLastEntry: 0, maxTimestamp: -1, offsetOfMaxTimestamp: -1, lastTimeEntryTimestamp: -1 };
-    let pos = 0;
-    let next = this.baseOffset;
+    const base = this.baseOffset;
+    const { pos, next, problem } = await this.validateBatches(fd, fileSize, 0, base, (h) => {
+      LogSegment.indexStep(base, st, h.position, h.baseOffset, h.size, h.maxTimestamp, indexIntervalBytes, off, time);
+      return null;
+    });
+    if (problem.kind !== 'ok') {
+      logger.warn(
+        { dir: this.dir, segment: this.name, reason: problem.reason, kind: problem.kind, position: pos, truncatedBytes: fileSize - pos },
+        `truncating log segment ${this.name} at byte ${pos}: ${problem.kind} batch (${problem.reason}), ${fileSize - pos} bytes cut`,
+      );
+      await fileIo.ftruncate(fd, pos);
+    }
+    this.size = pos;
+    this.endOffset = next;
+    this.st = st;
+    this.offsetIndex = new OffsetIndex(OffsetIndex.encode(off));
+    this.timeIndex = new TimeIndex(TimeIndex.encode(time));
+  }
+
+  /**
+   * Start-up after a clean shutdown: loads the indexes, checks them as
+   * loadSealed does, and validates (like recover()) only the batches from the
+   * position of the last offset index entry to the end of the file, adding
+   * index entries for them as the writer would have.
+   *
+   * The index state is continued exactly: the last offset index entry was
+   * made for the batch at its position, so after that batch
+   * bytesSinceLastEntry is its size. A time index entry is added at an offset
+   * index entry whenever the max timestamp rose since the last time entry, so
+   * right after that batch the max timestamp (and the batch that raised it)
+   * is the last time index entry, and no time entry can come from a later
+   * batch (only sealing adds one, and an active segment holding such an
+   * entry is recovered fully).
+   *
+   * Returns the index file contents as read (the in-memory indexes extend
+   * them), or null when the segment must be recovered fully (after logging
+   * why); it changes nothing on disk.
+   */
+  private async checkTail(
+    fd: number,
+    indexIntervalBytes: number,
+    logger: StorageLogger,
+  ): Promise<{ index: Buffer; timeIndex: Buffer } | null> {
+    const fileSize = (await fileIo.fstat(fd)).size;
+    const index = await readIfExists(this.indexPath);
+    const timeIndex = await readIfExists(this.timeIndexPath);
+    const anyRel = INT32_MAX + 1; // the end offset is not known yet; the tail scan checks the last entry against the log
+    let problem: string | null = null;
+    if (index === null) problem = 'offset index missing';
+    else if (timeIndex === null) problem = 'time index missing';
+    else problem = OffsetIndex.problem(index, fileSize, anyRel) ?? TimeIndex.problem(timeIndex, anyRel);
+    const offsetIndex = new OffsetIndex(index ?? undefined);
+    const timeIdx = new TimeIndex(timeIndex ?? undefined);
+    const lastRel = offsetIndex.count > 0 ? offsetIndex.relOffset(offsetIndex.count - 1) : -1;
+    if (problem === null && timeIdx.count > offsetIndex.count) {
+      problem = `time index has ${timeIdx.count} entries, offset index ${offsetIndex.count}`;
+    }
+    if (problem === null && timeIdx.count > 0 && timeIdx.lastRelOffset > lastRel) {
+      problem = `last time index entry (offset ${timeIdx.lastRelOffset}) is past the last offset index entry (${lastRel})`;
+    }
+    const base = this.baseOffset;
+    const from = offsetIndex.count > 0 ? offsetIndex.position(offsetIndex.count - 1) : 0;
+    const st: IndexState = {
+      bytesSinceLastEntry: 0,
+      maxTimestamp: timeIdx.lastTimestamp,
+      offsetOfMaxTimestamp: timeIdx.count > 0 ? base + timeIdx.lastRelOffset : -1,
+      lastTimeEntryTimestamp: timeIdx.lastTimestamp,
+    };
+    const off: number[] = [];
+    const time: number[] = [];
+    let mismatch = null as string | null; // set in the callback
+    let result: Awaited<ReturnType<LogSegment['validateBatches']>> | null = null;
+    if (problem === null) {
+      // offsets are checked from the segment base: the first batch must match the index entry exactly (below)
+      result = await this.validateBatches(fd, fileSize, from, base, (h) => {
+        if (h.position === from && offsetIndex.count > 0) {
+          // the batch the last offset index entry was made for: already indexed
+          if (h.baseOffset !== base + lastRel) {
+            mismatch = `batch at ${from} has base offset ${h.baseOffset}, the offset index says ${base + lastRel}`;
+          } else if (h.maxTimestamp > st.maxTimestamp) {
+            mismatch = `batch at ${from} has max timestamp ${h.maxTimestamp} above the time index's ${st.maxTimestamp}`;
+          }
+          st.bytesSinceLastEntry = h.size;
+          return mismatch;
+        }
+        LogSegment.indexStep(base, st, h.position, h.baseOffset, h.size, h.maxTimestamp, indexIntervalBytes, off, time);
+        return null;
+      });
+      if (mismatch !== null) problem = mismatch;
+    }
+    if (problem !== null || result === null) {
+      logger.warn(
+        { dir: this.dir, segment: this.name, problem },
+        'clean shutdown, but the indexes of the active log segment do not fit it: recovering it fully',
+      );
+      return null;
+    }
+    if (result.problem.kind !== 'ok') {
+      logger.info(
+        { dir: this.dir, segment: this.name, position: result.pos, kind: result.problem.kind, reason: result.problem.reason },
+        'clean shutdown, but the tail of the active log segment holds a bad batch: recovering it fully',
+      );
+      return null;
+    }
+    this.size = result.pos;
+    this.endOffset = result.next;
+    this.st = st;
+    this.offsetIndex = offsetIndex;
+    this.offsetIndex.appendRaw(OffsetIndex.encode(off));
+    this.timeIndex = timeIdx;
+    this.timeIndex.appendRaw(TimeIndex.encode(time));
+    return { index: index!, timeIndex: timeIndex! };
+  }
+
+  /**
+   * Validates the batches in [from, fileSize) one by one (length, magic, CRC,
+   * offsets increasing from `next`, within the segment's relative range) and
+   * hands each good one to `visit`, which may stop the scan by returning a
+   * reason. Returns where it stopped, the offset after the last good batch
+   * and what was wrong there (kind 'ok' when the scan reached the end).
+   */
+  private async validateBatches(
+    fd: number,
+    fileSize: number,
+    from: number,
+    next: number,
+    visit: (h: BatchHeaderInfo) => string | null,
+  ): Promise<{ pos: number; next: number; problem: BatchProblem }> {
+    const cur = new FileCursor(fd, fileSize, RECOVERY_CHUNK);
+    let pos = from;
     let problem: BatchProblem = { kind: 'ok' };
     while (pos < fileSize) {
       const avail = fileSize - pos;
@@ -298,22 +443,15 @@ export class LogSegment {
         problem = { kind: 'corrupt', reason: `offset ${h.lastOffset} too far from the segment base` };
         break;
       }
-      LogSegment.indexStep(this.baseOffset, st, pos, h.baseOffset, size, h.maxTimestamp, indexIntervalBytes, off, time);
+      const stop = visit(h);
+      if (stop !== null) {
+        problem = { kind: 'corrupt', reason: stop };
+        break;
+      }
       pos += size;
       next = h.lastOffset + 1;
     }
-    if (problem.kind !== 'ok') {
-      logger.warn(
-        { dir: this.dir, segment: this.name, reason: problem.reason, kind: problem.kind, position: pos, truncatedBytes: fileSize - pos },
-        `truncating log segment ${this.name} at byte ${pos}: ${problem.kind} batch (${problem.reason}), ${fileSize - pos} bytes cut`,
-      );
-      await fileIo.ftruncate(fd, pos);
-    }
-    this.size = pos;
-    this.endOffset = next;
-    this.st = st;
-    this.offsetIndex = new OffsetIndex(OffsetIndex.encode(off));
-    this.timeIndex = new TimeIndex(TimeIndex.encode(time));
+    return { pos, next, problem };
   }
 
   /** Adds the final time index entry (the segment's max timestamp) if it is not there yet. */
@@ -461,6 +599,7 @@ export class LogSegment {
       try {
         await this.syncAll();
       } catch (err) {
+        this.syncFailed = true;
         logger.warn({ dir: this.dir, segment: this.name, err: String(err) }, 'fsync of a sealed log segment failed');
       }
       await this.closeIndexFds();
@@ -652,11 +791,25 @@ async function readIfExists(p: string): Promise<Buffer | null> {
   }
 }
 
-/** Opens (creating) a file for writing that must hold exactly `content`; rewrites it only when it differs. */
-async function openWithContent(p: string, content: Buffer): Promise<number> {
+/**
+ * Opens (creating) a file for writing that must hold exactly `content`;
+ * rewrites it only when it differs. `known`: what the file was just read to
+ * hold; when it still has that size and `content` extends it, only the rest
+ * is written (no second read).
+ */
+async function openWithContent(p: string, content: Buffer, known?: Buffer): Promise<number> {
   const fd = await fileIo.open(p, OPEN_CREATE);
   try {
     const size = (await fileIo.fstat(fd)).size;
+    if (
+      known !== undefined &&
+      size === known.length &&
+      content.length >= size &&
+      content.subarray(0, size).equals(known)
+    ) {
+      if (content.length > size) await writeAll(fd, Buffer.from(content.subarray(size)), size);
+      return fd;
+    }
     const same = size === content.length && (size === 0 || (await readAt(fd, 0, size)).equals(content));
     if (!same) {
       await fileIo.ftruncate(fd, 0);
