@@ -47,6 +47,8 @@ export class TopicManager {
   async load(): Promise<void> {
     const stored = this.store.load();
     this.state = stored ?? { version: 1, clusterId: newUuid(), topics: [] };
+    const expected = new Set(this.state.topics.flatMap((t) => Array.from({ length: t.partitions }, (_, i) => `${t.name}-${i}`)));
+    await this.logs.quarantineStrayDirs(expected);
     for (const rec of this.state.topics) await this.openTopic(rec);
     if (!stored) await this.store.save(this.state);
   }

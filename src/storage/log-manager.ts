@@ -186,6 +186,25 @@ export class LogManager {
     else await fsp.rm(this.partitionDir(topic, partition), { recursive: true, force: true });
   }
 
+  /**
+   * Renames every partition directory whose name is not in `expected` to
+   * `<name>.<time>-stray` (Kafka's word for them) and returns the old names.
+   * Such directories belong to no topic (e.g. a crash between a topic's
+   * deletion and the removal of its files); a new topic of the same name must
+   * not pick up their data, and nothing is deleted that an operator may want.
+   */
+  async quarantineStrayDirs(expected: ReadonlySet<string>): Promise<string[]> {
+    const stray: string[] = [];
+    for (const e of await fsp.readdir(this.dataDir, { withFileTypes: true })) {
+      if (!e.isDirectory() || !PARTITION_DIR.test(e.name) || expected.has(e.name)) continue;
+      const target = `${e.name}.${Date.now()}-stray`;
+      await fsp.rename(path.join(this.dataDir, e.name), path.join(this.dataDir, target));
+      this.logger.warn({ dir: e.name, renamedTo: target }, 'partition directory belongs to no topic; set aside');
+      stray.push(e.name);
+    }
+    return stray;
+  }
+
   allLogs(): Iterable<[string, PartitionLog]> {
     return this.logs.entries();
   }

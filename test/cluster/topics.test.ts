@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { buildRecordBatch } from '../../src/protocol/record-batch';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KafkaError } from '../../src/cluster/kafka-error';
@@ -98,5 +99,37 @@ describe('TopicManager', () => {
     expect(new Set(all.map((t) => t.topicId)).size).toBe(1);
     expect(topics.list()).toHaveLength(1);
     await logs.close();
+  });
+});
+
+describe('stray partition directories', () => {
+  test('a directory left by a topic deleted in a crash is set aside, and a new topic of that name starts empty', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kafkats-stray-'));
+    try {
+      const logs = new LogManager(dir);
+      await logs.init();
+      const topics = new TopicManager(logs, new MetadataStore(dir), {});
+      await topics.load();
+      const t = await topics.create('victim', { numPartitions: 1 });
+      await t.partitions[0].log.append(buildRecordBatch([{ value: 'old data' }]));
+      await logs.close();
+      // Simulate the crash: the topic is gone from the metadata, its directory is not.
+      const file = join(dir, 'cluster-metadata.json');
+      const meta = JSON.parse(readFileSync(file, 'utf8'));
+      meta.topics = [];
+      writeFileSync(file, JSON.stringify(meta));
+
+      const logs2 = new LogManager(dir);
+      await logs2.init();
+      const topics2 = new TopicManager(logs2, new MetadataStore(dir), {});
+      await topics2.load();
+      expect(existsSync(join(dir, 'victim-0'))).toBe(false);
+      expect(readdirSync(dir).some((n) => /^victim-0\.\d+-stray$/.test(n))).toBe(true);
+      const fresh = await topics2.create('victim', { numPartitions: 1 });
+      expect(fresh.partitions[0].log.logEndOffset).toBe(0);
+      await logs2.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
