@@ -10,21 +10,20 @@
  */
 import { BrokerProcess, startBroker } from './helpers/broker-process';
 import { kcat } from './helpers/kcat';
-import { PYTHON, runOk, runScript } from './clients/run';
-import { RawClient } from './helpers/raw-client';
-import { fetchBody } from './helpers/requests';
-import { fetchRequest, fetchResponse } from '../src/protocol/messages';
+import { PYTHON, recordBatches, runOk, runScript } from './clients/run';
 
 const SCRIPT = 'kafka_python_client.py';
+/** Each test's own limit: jest applies its 5 s default here, not the compat project's testTimeout. */
+const TEST_TIMEOUT = 30000;
 
 let broker: BrokerProcess;
 
 beforeAll(async () => {
   broker = await startBroker({ args: ['--no-auto-create-topics'] });
-});
+}, TEST_TIMEOUT);
 afterAll(async () => {
   await broker.cleanup();
-});
+}, TEST_TIMEOUT);
 
 const py = <T = any>(command: string, args: unknown = {}) => runOk<T>(PYTHON, SCRIPT, broker.bootstrap, command, args, 25000);
 const pyRaw = (command: string, args: unknown = {}) => runScript(PYTHON, SCRIPT, broker.bootstrap, command, args, 25000);
@@ -100,7 +99,7 @@ test('KafkaAdminClient: create_topics, describe/list_topics, TopicAlreadyExistsE
   const deletedAgain = await pyRaw('delete_topics', { topics: ['py-audit'] });
   expect(deletedAgain.code).toBe(2);
   expect(deletedAgain.json.error).toBe('UnknownTopicOrPartitionError');
-});
+}, TEST_TIMEOUT);
 
 interface Sent {
   partition: number;
@@ -169,23 +168,7 @@ test("KafkaProducer with acks 0, 1 and 'all' (keys, headers, partitions, timesta
       })),
     );
   }
-});
-
-/** Record counts of the batches in partition 0 of `topic`, as a Fetch from offset 0 returns them. */
-async function batchesOf(topic: string): Promise<{ baseOffset: number; count: number }[]> {
-  const c = await RawClient.open(broker.port);
-  try {
-    const res = await c.request(1, fetchRequest, fetchResponse, 11, fetchBody(topic, 0n, 0));
-    const records = res.responses[0].partitions[0].records as Buffer;
-    const out: { baseOffset: number; count: number }[] = [];
-    for (let pos = 0; pos + 61 <= records.length; pos += 12 + records.readInt32BE(pos + 8)) {
-      out.push({ baseOffset: Number(records.readBigInt64BE(pos)), count: records.readInt32BE(pos + 57) });
-    }
-    return out;
-  } finally {
-    c.close();
-  }
-}
+}, TEST_TIMEOUT);
 
 test('beginning_offsets, end_offsets and offsets_for_times (also inside a batch)', async () => {
   const topic = 'py-timed';
@@ -197,7 +180,7 @@ test('beginning_offsets, end_offsets and offsets_for_times (also inside a batch)
   await py('produce', { topic, acks: 1, linger_ms: 300, messages: first });
   await py('produce', { topic, acks: 1, linger_ms: 300, messages: second });
   // The targets below fall inside these batches.
-  expect(await batchesOf(topic)).toEqual([
+  expect(await recordBatches(broker.port, topic)).toEqual([
     { baseOffset: 0, count: 10 },
     { baseOffset: 10, count: 5 },
   ]);
@@ -222,7 +205,7 @@ test('beginning_offsets, end_offsets and offsets_for_times (also inside a batch)
     [13, 'b3'],
     [14, 'b4'],
   ]);
-});
+}, TEST_TIMEOUT);
 
 test('what kafka-python produces, kcat reads back identically', async () => {
   const topic = 'py-to-kcat';
@@ -243,7 +226,7 @@ test('what kafka-python produces, kcat reads back identically', async () => {
       want.map(({ m, i }) => ({ key: m.key, value: m.value, headers: m.headers, ts: m.timestamp ?? out.results[i].timestamp, tstype: 'create' })),
     );
   }
-});
+}, TEST_TIMEOUT);
 
 test('what kcat produces, kafka-python reads back identically', async () => {
   const topic = 'kcat-to-py';
@@ -278,4 +261,4 @@ test('what kcat produces, kafka-python reads back identically', async () => {
     expect(r.timestamp).toBeLessThanOrEqual(before);
     expect(r.timestamp).toBeGreaterThan(before - 60000);
   }
-});
+}, TEST_TIMEOUT);

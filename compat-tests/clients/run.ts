@@ -6,6 +6,9 @@
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { fetchRequest, fetchResponse } from '../../src/protocol/messages';
+import { RawClient } from '../helpers/raw-client';
+import { fetchBody } from '../helpers/requests';
 
 export const PYTHON = '/usr/bin/python3';
 
@@ -61,4 +64,25 @@ export async function runOk<T = any>(program: string, script: string, bootstrap:
   const r = await runScript<T>(program, script, bootstrap, command, args, timeoutMs);
   if (r.code !== 0) throw new Error(`${script} ${command} exited ${r.code}; stdout: ${r.stdout}; stderr: ${r.stderr}`);
   return r.json;
+}
+
+/**
+ * The record batches of partition 0 of `topic` (base offset and record
+ * count of each), as a Fetch from offset 0 returns them: lets a test make
+ * sure the records it looks up sit inside one batch.
+ */
+export async function recordBatches(port: number, topic: string): Promise<{ baseOffset: number; count: number }[]> {
+  const c = await RawClient.open(port);
+  try {
+    const res = await c.request(1, fetchRequest, fetchResponse, 11, fetchBody(topic, 0n, 0));
+    const records = res.responses[0].partitions[0].records as Buffer;
+    const out: { baseOffset: number; count: number }[] = [];
+    // baseOffset int64 @0, batchLength int32 @8, recordCount int32 @57.
+    for (let pos = 0; pos + 61 <= records.length; pos += 12 + records.readInt32BE(pos + 8)) {
+      out.push({ baseOffset: Number(records.readBigInt64BE(pos)), count: records.readInt32BE(pos + 57) });
+    }
+    return out;
+  } finally {
+    c.close();
+  }
 }
