@@ -21,4 +21,4 @@ VOLUME /data
 USER node
 EXPOSE 9092
 STOPSIGNAL SIGTERM
-CMD ["node", "dist/server/cli.js"]
+CMD ["node", "dist/kafkats.js"]

@@ -123,7 +123,7 @@ async function startup() {
   for (let i = 0; i < STARTUP_RUNS; i++) {
     const dir = mkdtempSync(join(tmpdir(), 'kafkats-bench-'));
     let port = await freePort();
-    const b = await timeToFirstAnswer(process.execPath, [join(dist, 'server/cli.js'), '--port', String(port), '--data-dir', dir, '--log-level', 'warn'], port, metadata);
+    const b = await timeToFirstAnswer(process.execPath, [join(dist, 'kafkats.js'), '--port', String(port), '--data-dir', dir, '--log-level', 'warn'], port, metadata);
     broker.push(b.ms);
     await stopChild(b.child);
     rmSync(dir, { recursive: true, force: true });
@@ -172,7 +172,7 @@ async function main() {
 
   const dir = mkdtempSync(join(tmpdir(), 'kafkats-bench-'));
   const port = await freePort();
-  const child = spawn(process.execPath, [join(dist, 'server/cli.js'), '--port', String(port), '--data-dir', dir, '--log-level', 'warn'], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [join(dist, 'kafkats.js'), '--port', String(port), '--data-dir', dir, '--log-level', 'warn'], { stdio: 'ignore' });
   try {
     const socket = await connectRetry(port, Date.now() + 10000);
     await roundTrip(socket, encodeRequest(3, metadataRequest, 4, { topics: [{ name: 'bench' }], allowAutoTopicCreation: true }, 1));

@@ -120,7 +120,7 @@ test('settings come from KAFKATS_* environment variables', async () => {
 });
 
 test('--help documents every setting', () => {
-  const out = execFileSync(process.execPath, [resolve(__dirname, '../dist/server/cli.js'), '--help']).toString();
+  const out = execFileSync(process.execPath, [resolve(__dirname, '../dist/kafkats.js'), '--help']).toString();
   for (const flag of [
     '--node-id',
     '--host',

@@ -1,5 +1,5 @@
 /**
- * Runs the built broker (dist/server/cli.js) as its own process on a random
+ * Runs the built broker (dist/kafkats.js) as its own process on a random
  * port and a temporary data directory, the way a user runs it.
  */
 import { ChildProcess, spawn } from 'node:child_process';
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
-const CLI = resolve(__dirname, '../../dist/server/cli.js');
+const CLI = resolve(__dirname, '../../dist/kafkats.js');
 
 export interface BrokerProcess {
   port: number;
