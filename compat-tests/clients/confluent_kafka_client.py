@@ -156,7 +156,7 @@ def partitions_of(c, topic):
 
 
 def cmd_consume(bootstrap, args):
-    """args: {topic, start?: {partition: offset}}. Assigns every partition at
+    """args: {topic, start?: {partition: offset}, wait_high?}. Assigns every partition at
     the beginning (or at the given offsets) and reads until each one reports
     end of partition at its high watermark."""
     c = consumer(bootstrap)
@@ -165,7 +165,14 @@ def cmd_consume(bootstrap, args):
         start = args.get('start') or {}
         parts = partitions_of(c, topic)
         c.assign([TopicPartition(topic, p, start.get(str(p), OFFSET_BEGINNING)) for p in parts])
-        high = {p: c.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1] for p in parts}
+        # wait_high: {partition: offset} to wait for (records sent with acks 0).
+        wait_high = {int(p): o for p, o in (args.get('wait_high') or {}).items()}
+        until = time.time() + 10
+        while True:
+            high = {p: c.get_watermark_offsets(TopicPartition(topic, p), timeout=10, cached=False)[1] for p in parts}
+            if all(high[p] >= wait_high.get(p, 0) for p in parts) or time.time() > until:
+                break
+            time.sleep(0.1)
         at_end = set()
         records = []
         deadline = time.time() + DEADLINE_S

@@ -139,7 +139,7 @@ def partitions_of(c, topic):
 
 
 def cmd_consume(bootstrap, args):
-    """args: {topic, seek?: {partition: offset}}. Assigns every partition,
+    """args: {topic, seek?: {partition: offset}, wait_end?}. Assigns every partition,
     seeks to the beginning (or to the given offsets), and polls until the
     position of every partition reaches its end offset."""
     c = consumer(bootstrap)
@@ -151,6 +151,12 @@ def cmd_consume(bootstrap, args):
         for p, offset in (args.get('seek') or {}).items():
             c.seek(TopicPartition(topic, int(p)), offset)
         end = c.end_offsets(tps)
+        # wait_end: {partition: offset} to wait for (records sent with acks 0).
+        wait_end = {int(p): o for p, o in (args.get('wait_end') or {}).items()}
+        until = time.time() + 10
+        while any(end[tp] < wait_end.get(tp.partition, 0) for tp in tps) and time.time() < until:
+            time.sleep(0.1)
+            end = c.end_offsets(tps)
         records = []
         deadline = time.time() + DEADLINE_S
         while any(c.position(tp) < end[tp] for tp in tps):
