@@ -3,6 +3,9 @@
  * process and drive it with real Kafka clients. */
 const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
 module.exports = {
+  // Jest reads testTimeout only at the top level, not per project. Compat tests
+  // start broker processes and real clients; unit tests finish far below this.
+  testTimeout: 60000,
   projects: [
     {
       displayName: 'unit',
@@ -15,7 +18,6 @@ module.exports = {
       testMatch: ['<rootDir>/compat-tests/**/*.test.ts'],
       transform: { '^.+\\.ts$': swc },
       testEnvironment: 'node',
-      testTimeout: 60000,
     },
   ],
 };
