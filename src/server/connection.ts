@@ -153,9 +153,10 @@ export class Connection {
     this.socket.pause();
   }
 
+  /** Ends the connection after the responses already written; a peer that never closes its side is cut after a second. */
   close(): void {
     this.closed = true;
     this.socket.end();
-    this.socket.destroySoon?.();
+    setTimeout(() => this.socket.destroy(), 1000).unref();
   }
 }
