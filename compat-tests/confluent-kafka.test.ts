@@ -12,7 +12,7 @@ import { BrokerProcess, startBroker } from './helpers/broker-process';
 import { PYTHON, recordBatches, runOk, runScript } from './clients/run';
 
 const SCRIPT = 'confluent_kafka_client.py';
-/** Each test's own limit: jest applies its 5 s default here, not the compat project's testTimeout. */
+/** Each test's own limit (well under jest's 60 s testTimeout): a hung client fails fast. */
 const TEST_TIMEOUT = 30000;
 
 let broker: BrokerProcess;

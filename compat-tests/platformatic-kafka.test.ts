@@ -18,7 +18,7 @@ import { kcat } from './helpers/kcat';
 import { recordBatches, runOk, runScript } from './clients/run';
 
 const SCRIPT = 'platformatic_kafka_client.mjs';
-/** Each test's own limit: jest applies its 5 s default here, not the compat project's testTimeout. */
+/** Each test's own limit (well under jest's 60 s testTimeout): a hung client fails fast. */
 const TEST_TIMEOUT = 30000;
 
 let broker: BrokerProcess;

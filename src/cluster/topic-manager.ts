@@ -91,18 +91,12 @@ export class TopicManager {
       return { name, topicId: newUuid(), configs, partitions: [], internal: name.startsWith('__') };
     }
     const rec: TopicRecord = { name, topicId: newUuid(), partitions: opts.numPartitions, configs };
-    const work = (async () => {
+    return this.exclusive(name, async () => {
       const topic = await this.openTopic(rec);
       this.state.topics.push(rec);
       await this.store.save(this.state);
       return topic;
-    })();
-    this.busy.set(name, work);
-    try {
-      return await work;
-    } finally {
-      this.busy.delete(name);
-    }
+    });
   }
 
   /** Creates `name` with the default partition count unless it exists or is being created. */
@@ -123,7 +117,7 @@ export class TopicManager {
     if (!topic || this.busy.has(name)) {
       throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
     }
-    const work = (async () => {
+    return this.exclusive(name, async () => {
       this.byName.delete(name);
       this.byId.delete(topic.topicId);
       this.state.topics = this.state.topics.filter((t) => t.name !== name);
@@ -133,10 +127,15 @@ export class TopicManager {
         await this.logs.deleteLog(name, p.index);
       }
       return topic;
-    })();
-    this.busy.set(name, work);
+    });
+  }
+
+  /** Runs a create or delete of `name` while no other create or delete of it can start. */
+  private async exclusive<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const running = work();
+    this.busy.set(name, running);
     try {
-      return await work;
+      return await running;
     } finally {
       this.busy.delete(name);
     }
