@@ -96,7 +96,7 @@ test('fetchTopicOffsets and fetchTopicOffsetsByTimestamp', async () => {
   }
 });
 
-test('topics are auto-created with the default partition count on metadata and produce', async () => {
+test('a producer\'s first send auto-creates the topic (through Metadata) with the default partition count', async () => {
   const producer = kafka.producer({ allowAutoTopicCreation: true });
   await producer.connect();
   await producer.send({ topic: 'auto-created', messages: [{ value: 'hello' }] });

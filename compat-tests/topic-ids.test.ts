@@ -80,6 +80,7 @@ test('CreateTopics validateOnly creates nothing; duplicates in one request are I
     validateOnly: true,
   });
   expect(v.topics[0]).toMatchObject({ errorCode: 0, numPartitions: 3, replicationFactor: 1 });
+  expect(v.topics[0].topicId).not.toBe(ZERO_UUID); // a fresh id, as Kafka answers, though nothing is created
   const md = await c.request(3, metadataRequest, metadataResponse, 12, { topics: [{ name: 'dry-run', topicId: ZERO_UUID }], allowAutoTopicCreation: false });
   expect(md.topics[0].errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
 
@@ -107,4 +108,16 @@ test('CreateTopics with a manual assignment on this broker, and one naming anoth
     validateOnly: false,
   });
   expect(bad.topics[0].errorCode).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT);
+});
+
+test('DeleteTopics naming a topic twice refuses it once with INVALID_REQUEST and deletes nothing', async () => {
+  await c.request(19, createTopicsRequest, createTopicsResponse, 7, {
+    topics: [{ name: 'dup-delete', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
+    timeoutMs: 5000,
+    validateOnly: false,
+  });
+  const r = await c.request(20, deleteTopicsRequest, deleteTopicsResponse, 5, { topicNames: ['dup-delete', 'dup-delete'], timeoutMs: 5000 });
+  expect(r.responses).toEqual([{ name: 'dup-delete', topicId: ZERO_UUID, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic name.' }]);
+  const md = await c.request(3, metadataRequest, metadataResponse, 12, { topics: [{ name: 'dup-delete', topicId: ZERO_UUID }], allowAutoTopicCreation: false });
+  expect(md.topics[0].errorCode).toBe(ErrorCode.NONE);
 });

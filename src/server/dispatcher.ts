@@ -94,11 +94,15 @@ export class Dispatcher {
     return frameResponse(handler.response, response, version, header.correlationId, headerVersion);
   }
 
-  /** An ApiVersions version we do not know: answer in v0 with UNSUPPORTED_VERSION and our list (KIP-511). */
+  /**
+   * An ApiVersions version we do not know: answer in v0 with UNSUPPORTED_VERSION
+   * and the versions of ApiVersions itself we speak, so the client retries with
+   * one of them (KIP-511; Kafka lists only ApiVersions here).
+   */
   private apiVersionsUnsupported(correlationId: number): Buffer[] {
     return frameResponse(
       apiVersionsResponse,
-      { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: this.supported },
+      { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: this.supported.filter((a) => a.apiKey === API_VERSIONS_KEY) },
       0,
       correlationId,
       0,

@@ -13,8 +13,9 @@
  *   no larger than the topic's max.message.bytes (MESSAGE_TOO_LARGE);
  * - an acks=0 request that fails anywhere closes the connection, since no
  *   response can carry the error (as Kafka does);
- * - unknown topics are created when auto-creation is on, else
- *   UNKNOWN_TOPIC_OR_PARTITION, as are partitions the topic does not have;
+ * - a topic or partition this broker does not have gets
+ *   UNKNOWN_TOPIC_OR_PARTITION, whatever its name: as in Kafka, Produce never
+ *   creates topics (clients ask Metadata first, which does when allowed);
  * - the broker assigns offsets by patching the batch's baseOffset and
  *   overwrites its partitionLeaderEpoch; records are never re-encoded.
  *
@@ -24,13 +25,11 @@
  */
 import { KafkaError } from '../../cluster/kafka-error';
 import { Partition } from '../../cluster/partition';
-import { topicNameProblem } from '../../cluster/topic-name';
 import { ErrorCode } from '../../protocol/error-codes';
 import { produceRequest, produceResponse } from '../../protocol/messages';
 import { checkBatchAt, Off } from '../../protocol/record-batch';
 import { RecordsValue } from '../../protocol/schema';
 import { CloseConnection, defineHandler, NO_RESPONSE } from '../handler';
-import type { Broker } from '../broker';
 
 interface PartitionAnswer {
   index: number;
@@ -51,7 +50,8 @@ export function validateProduceRecords(records: RecordsValue | null, maxMessageB
     return new KafkaError(ErrorCode.INVALID_RECORD, 'Produce requests must contain exactly one record batch');
   }
   const { size, problem } = checkBatchAt(records, 0);
-  if (problem.kind === 'truncated') return new KafkaError(ErrorCode.CORRUPT_MESSAGE, `Record batch is truncated: ${problem.reason}`);
+  // No complete batch at all: Kafka finds no batch to validate and answers INVALID_RECORD.
+  if (problem.kind === 'truncated') return new KafkaError(ErrorCode.INVALID_RECORD, `Produce requests must contain at least one complete record batch (${problem.reason})`);
   if (problem.kind === 'corrupt') {
     const magic = records.length > Off.magic ? records.readInt8(Off.magic) : -1;
     const code = magic !== 2 && size > 0 ? ErrorCode.INVALID_RECORD : ErrorCode.CORRUPT_MESSAGE;
@@ -69,21 +69,6 @@ export function validateProduceRecords(records: RecordsValue | null, maxMessageB
     return new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `The record batch of ${size} bytes is larger than the maximum allowed (${maxMessageBytes})`);
   }
   return records;
-}
-
-async function partitionFor(broker: Broker, topic: string, index: number): Promise<Partition | ErrorCode> {
-  let t = broker.topics.get(topic);
-  if (!t) {
-    if (topicNameProblem(topic)) return ErrorCode.INVALID_TOPIC_EXCEPTION;
-    if (!broker.config.autoCreateTopics) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-    try {
-      t = await broker.topics.ensure(topic, broker.config.defaultPartitions);
-    } catch (err) {
-      if (err instanceof KafkaError) return err.code;
-      throw err;
-    }
-  }
-  return t.partitions[index] ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
 }
 
 async function append(partition: Partition, batch: Buffer, index: number): Promise<PartitionAnswer> {
@@ -126,11 +111,10 @@ export const produceHandler = defineHandler({
           answers.push(Promise.resolve(failure(p.index, ErrorCode.INVALID_REQUIRED_ACKS)));
           continue;
         }
-        // Known partitions append synchronously, so pipelined requests keep their order.
-        const known = broker.topics.partition(topic.name, p.index);
-        const target = known ?? (await partitionFor(broker, topic.name, p.index));
-        if (typeof target === 'number') {
-          answers.push(Promise.resolve(failure(p.index, target)));
+        // Appends start synchronously, in request order, so pipelined requests keep their order.
+        const target = broker.topics.partition(topic.name, p.index);
+        if (!target) {
+          answers.push(Promise.resolve(failure(p.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)));
           continue;
         }
         const checked = validateProduceRecords(p.records, target.log.config.maxMessageBytes);

@@ -57,13 +57,14 @@ interface Wanted {
   currentLeaderEpoch: number;
 }
 
-function errorAnswer(partitionIndex: number, errorCode: number, p?: Partition): PartitionAnswer {
+/** A partition that could not be read: Kafka reports every offset as -1 then, even for a partition it has. */
+function errorAnswer(partitionIndex: number, errorCode: number): PartitionAnswer {
   return {
     partitionIndex,
     errorCode,
-    highWatermark: p ? BigInt(p.log.highWatermark) : -1n,
-    lastStableOffset: p ? BigInt(p.log.highWatermark) : -1n,
-    logStartOffset: p ? BigInt(p.log.logStartOffset) : -1n,
+    highWatermark: -1n,
+    lastStableOffset: -1n,
+    logStartOffset: -1n,
     abortedTransactions: null,
     preferredReadReplica: -1,
     records: EMPTY,
@@ -136,7 +137,7 @@ async function readPartition(
   if (!topic) return errorAnswer(w.partitionIndex, byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   const p = topic.partitions[w.partitionIndex];
   if (!p) return errorAnswer(w.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-  if (w.currentLeaderEpoch > p.leaderEpoch) return errorAnswer(w.partitionIndex, ErrorCode.UNKNOWN_LEADER_EPOCH, p);
+  if (w.currentLeaderEpoch > p.leaderEpoch) return errorAnswer(w.partitionIndex, ErrorCode.UNKNOWN_LEADER_EPOCH);
   // KIP-74: the first batch of the response is returned whole; later ones only within the budget.
   const limit = Math.min(w.maxBytes, first ? Math.max(budget, 1) : budget);
   let records: Buffer | Buffer[] = EMPTY;
@@ -147,7 +148,7 @@ async function readPartition(
       // A batch larger than the remaining budget may only come first.
       if (size > 0 && (first || size <= budget)) records = r.records;
     } catch (err) {
-      if (err instanceof OffsetOutOfRangeError) return errorAnswer(w.partitionIndex, ErrorCode.OFFSET_OUT_OF_RANGE, p);
+      if (err instanceof OffsetOutOfRangeError) return errorAnswer(w.partitionIndex, ErrorCode.OFFSET_OUT_OF_RANGE);
       // The log was closed under the read: the topic was deleted, or the broker is stopping.
       return errorAnswer(w.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     }

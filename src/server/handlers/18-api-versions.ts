@@ -8,7 +8,7 @@
  * - v3+: the client's software name and version must be well formed
  *   (KIP-511), else INVALID_REQUEST;
  * - an unknown newer version is answered by the dispatcher in v0 with
- *   UNSUPPORTED_VERSION and this same list.
+ *   UNSUPPORTED_VERSION, listing only ApiVersions' own range, as Kafka does.
  */
 import { ErrorCode } from '../../protocol/error-codes';
 import { apiVersionsRequest, apiVersionsResponse } from '../../protocol/messages';

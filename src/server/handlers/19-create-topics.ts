@@ -102,7 +102,7 @@ export const createTopicsHandler = defineHandler({
         const topic = await broker.topics.create(t.name, { numPartitions, configs, validateOnly: req.validateOnly });
         results.push({
           name: t.name,
-          topicId: req.validateOnly ? ZERO_UUID : topic.topicId,
+          topicId: topic.topicId, // validateOnly: a fresh id that is never used, as Kafka answers
           errorCode: ErrorCode.NONE,
           errorMessage: null,
           numPartitions,

@@ -4,6 +4,8 @@
  * Behavior:
  * - v1-5 name topics (topicNames); v6 names them by name or by topic id
  *   (exactly one of the two, else INVALID_REQUEST);
+ * - a name or id given twice gets one INVALID_REQUEST answer and is not
+ *   deleted;
  * - an unknown name gets UNKNOWN_TOPIC_OR_PARTITION, an unknown id
  *   UNKNOWN_TOPIC_ID; internal topics cannot be deleted
  *   (TOPIC_AUTHORIZATION_FAILED, as Kafka answers);
@@ -29,9 +31,23 @@ export const deleteTopicsHandler = defineHandler({
     const topics = ctx.broker.topics;
     const asked =
       ctx.apiVersion >= 6 ? req.topics.map((t) => ({ name: t.name, topicId: t.topicId })) : req.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
+    // A name or id given twice is refused (once, INVALID_REQUEST) and not deleted, as Kafka does.
+    const keyOf = (a: { name: string | null; topicId: string }) => (a.name !== null ? `name:${a.name}` : `id:${a.topicId}`);
+    const seen = new Map<string, number>();
+    for (const a of asked) seen.set(keyOf(a), (seen.get(keyOf(a)) ?? 0) + 1);
+    const answered = new Set<string>();
     const responses = [];
     for (const a of asked) {
+      const key = keyOf(a);
+      if (answered.has(key)) continue;
+      answered.add(key);
       const result = { name: a.name, topicId: a.topicId, errorCode: ErrorCode.NONE as number, errorMessage: null as string | null };
+      if (seen.get(key)! > 1) {
+        result.errorCode = ErrorCode.INVALID_REQUEST;
+        result.errorMessage = a.name !== null ? 'Duplicate topic name.' : 'Duplicate topic id.';
+        responses.push(result);
+        continue;
+      }
       try {
         let name = a.name;
         if ((name === null) === (a.topicId === ZERO_UUID)) {
