@@ -25,7 +25,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('advertised-port', { type: 'number', describe: 'port clients are told to connect to (default: the listen port)' })
     .option('data-dir', { type: 'string', default: DEFAULT_CONFIG.dataDir, describe: 'directory for topic data and metadata (log.dirs)' })
     .option('default-partitions', { type: 'number', default: DEFAULT_CONFIG.defaultPartitions, describe: 'partitions of auto-created topics (num.partitions)' })
-    .option('auto-create-topics', { type: 'boolean', default: DEFAULT_CONFIG.autoCreateTopics, describe: 'create unknown topics on Metadata and Produce (auto.create.topics.enable); --no-auto-create-topics turns it off' })
+    .option('auto-create-topics', { type: 'boolean', default: DEFAULT_CONFIG.autoCreateTopics, describe: 'create unknown topics a client asks Metadata about, as Kafka does (auto.create.topics.enable); --no-auto-create-topics turns it off' })
     .option('max-request-bytes', { type: 'number', default: DEFAULT_CONFIG.maxRequestBytes, describe: 'largest request frame accepted; larger ones close the connection (socket.request.max.bytes)' })
     .option('log-retention-ms', { type: 'number', default: DEFAULT_CONFIG.logRetentionMs, describe: 'default retention.ms of topics; -1 keeps data forever' })
     .option('log-retention-bytes', { type: 'number', default: DEFAULT_CONFIG.logRetentionBytes, describe: 'default retention.bytes per partition; -1 for no limit' })
