@@ -153,3 +153,21 @@ test('a second broker on the same data directory refuses to start', async () => 
     await b.cleanup();
   }
 });
+
+test('invalid settings stop the broker before it starts, saying why', () => {
+  const cli = resolve(__dirname, '../dist/kafkats.js');
+  for (const [args, why] of [
+    [['--port', 'abc'], /port must be an integer/],
+    [['--default-partitions', '0'], /default partitions must be at least 1/],
+    [['--no-such-flag'], /Unknown argument/],
+  ] as const) {
+    let failed = false;
+    try {
+      execFileSync(process.execPath, [cli, ...args], { stdio: 'pipe' });
+    } catch (err) {
+      failed = true;
+      expect(String((err as { stderr: Buffer }).stderr)).toMatch(why);
+    }
+    expect(failed).toBe(true);
+  }
+});

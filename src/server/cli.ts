@@ -7,7 +7,7 @@
 import yargs from 'yargs';
 import pino from 'pino';
 import { Broker } from './broker';
-import { DEFAULT_CONFIG, resolveConfig } from './config';
+import { DEFAULT_CONFIG, configProblem, resolveConfig } from './config';
 
 const ENV_PREFIX = 'KAFKATS';
 
@@ -60,6 +60,11 @@ export async function main(argv: string[]): Promise<void> {
     retentionCheckIntervalMs: args['retention-check-interval-ms'],
     logLevel: args['log-level'],
   });
+  const problem = configProblem(config);
+  if (problem) {
+    process.stderr.write(`kafkats: invalid settings: ${problem}\n`);
+    process.exit(2);
+  }
   const log = pino({ level: config.logLevel, base: { node: config.nodeId } });
   const broker = new Broker(config, log);
   const stop = (signal: string) => {

@@ -58,3 +58,33 @@ export function resolveConfig(partial: Partial<BrokerConfig>): BrokerConfig {
   if (!c.advertisedHost) c.advertisedHost = c.host === '0.0.0.0' || c.host === '::' ? '127.0.0.1' : c.host;
   return c;
 }
+
+/** Returns what is wrong with a configuration, or null. */
+export function configProblem(c: BrokerConfig): string | null {
+  const integers: (keyof BrokerConfig)[] = [
+    'nodeId',
+    'port',
+    'advertisedPort',
+    'defaultPartitions',
+    'maxRequestBytes',
+    'retentionCheckIntervalMs',
+    'logRetentionMs',
+    'logRetentionBytes',
+    'logSegmentBytes',
+    'logSegmentMs',
+    'messageMaxBytes',
+  ];
+  for (const k of integers) {
+    const v = c[k] as number;
+    if (!Number.isInteger(v)) return `${k} must be an integer, got ${v}`;
+  }
+  if (c.nodeId < 0) return 'node id must not be negative';
+  if (c.port < 0 || c.port > 65535 || c.advertisedPort < 0 || c.advertisedPort > 65535) return 'ports must be between 0 and 65535';
+  if (c.defaultPartitions < 1) return 'default partitions must be at least 1';
+  if (c.maxRequestBytes < 1024) return 'max request bytes must be at least 1024';
+  if (c.retentionCheckIntervalMs < 1) return 'retention check interval must be at least 1 ms';
+  if (c.logSegmentBytes < 14) return 'segment bytes must be at least 14';
+  if (!(c.logFlushIntervalMessages >= 1)) return 'flush interval messages must be at least 1';
+  if (!c.dataDir) return 'a data directory is required';
+  return null;
+}
