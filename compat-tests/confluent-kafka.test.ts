@@ -8,24 +8,15 @@
  * The Python side is compat-tests/clients/confluent_kafka_client.py, which
  * prints JSON; it runs with /usr/bin/python3.
  */
-import { BrokerProcess, startBroker } from './helpers/broker-process';
-import { PYTHON, recordBatches, runOk, runScript } from './clients/run';
+import { useBroker } from './helpers/broker-process';
+import { PYTHON, recordBatches, scriptClient } from './clients/run';
 
 const SCRIPT = 'confluent_kafka_client.py';
 /** Each test's own limit (well under jest's 60 s testTimeout): a hung client fails fast. */
 const TEST_TIMEOUT = 30000;
 
-let broker: BrokerProcess;
-
-beforeAll(async () => {
-  broker = await startBroker({ args: ['--no-auto-create-topics'] });
-}, TEST_TIMEOUT);
-afterAll(async () => {
-  await broker.cleanup();
-}, TEST_TIMEOUT);
-
-const ck = <T = any>(command: string, args: unknown = {}) => runOk<T>(PYTHON, SCRIPT, broker.bootstrap, command, args, 25000);
-const ckRaw = (command: string, args: unknown = {}) => runScript(PYTHON, SCRIPT, broker.bootstrap, command, args, 25000);
+const broker = useBroker({ args: ['--no-auto-create-topics'] }, TEST_TIMEOUT);
+const { ok: ck, raw: ckRaw } = scriptClient(PYTHON, SCRIPT, () => broker.current.bootstrap);
 
 interface CkRecord {
   partition: number;
@@ -55,7 +46,7 @@ test('AdminClient: create_topics, list_topics, TOPIC_ALREADY_EXISTS, delete_topi
   expect(created.results).toEqual({ 'ck-orders': null, 'ck-audit': null });
 
   const md = await ck('list_topics');
-  expect(md.brokers).toEqual([{ id: 1, host: '127.0.0.1', port: broker.port }]);
+  expect(md.brokers).toEqual([{ id: 1, host: '127.0.0.1', port: broker.current.port }]);
   expect(Object.keys(md.topics).sort()).toEqual(['ck-audit', 'ck-orders']);
   expect(md.topics['ck-orders']).toEqual({
     error: null,
@@ -150,7 +141,7 @@ test('get_watermark_offsets and offsets_for_times (also inside a batch)', async 
   // A long linger puts each produce call's records into a single batch.
   await ck('produce', { topic, acks: 'all', linger_ms: 300, messages: first });
   await ck('produce', { topic, acks: 'all', linger_ms: 300, messages: second });
-  expect(await recordBatches(broker.port, topic)).toEqual([
+  expect(await recordBatches(broker.current.port, topic)).toEqual([
     { baseOffset: 0, count: 8 },
     { baseOffset: 8, count: 6 },
   ]);

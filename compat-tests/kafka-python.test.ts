@@ -8,25 +8,16 @@
  * The Python side is compat-tests/clients/kafka_python_client.py, which prints
  * JSON; it runs with /usr/bin/python3.
  */
-import { BrokerProcess, startBroker } from './helpers/broker-process';
+import { useBroker } from './helpers/broker-process';
 import { kcat } from './helpers/kcat';
-import { PYTHON, recordBatches, runOk, runScript } from './clients/run';
+import { PYTHON, recordBatches, scriptClient } from './clients/run';
 
 const SCRIPT = 'kafka_python_client.py';
 /** Each test's own limit (well under jest's 60 s testTimeout): a hung client fails fast. */
 const TEST_TIMEOUT = 30000;
 
-let broker: BrokerProcess;
-
-beforeAll(async () => {
-  broker = await startBroker({ args: ['--no-auto-create-topics'] });
-}, TEST_TIMEOUT);
-afterAll(async () => {
-  await broker.cleanup();
-}, TEST_TIMEOUT);
-
-const py = <T = any>(command: string, args: unknown = {}) => runOk<T>(PYTHON, SCRIPT, broker.bootstrap, command, args, 25000);
-const pyRaw = (command: string, args: unknown = {}) => runScript(PYTHON, SCRIPT, broker.bootstrap, command, args, 25000);
+const broker = useBroker({ args: ['--no-auto-create-topics'] }, TEST_TIMEOUT);
+const { ok: py, raw: pyRaw } = scriptClient(PYTHON, SCRIPT, () => broker.current.bootstrap);
 
 interface PyRecord {
   partition: number;
@@ -181,7 +172,7 @@ test('beginning_offsets, end_offsets and offsets_for_times (also inside a batch)
   await py('produce', { topic, acks: 1, linger_ms: 300, messages: first });
   await py('produce', { topic, acks: 1, linger_ms: 300, messages: second });
   // The targets below fall inside these batches.
-  expect(await recordBatches(broker.port, topic)).toEqual([
+  expect(await recordBatches(broker.current.port, topic)).toEqual([
     { baseOffset: 0, count: 10 },
     { baseOffset: 10, count: 5 },
   ]);
@@ -215,7 +206,7 @@ test('what kafka-python produces, kcat reads back identically', async () => {
   const messages = makeMessages(0, 30, base);
   const out = await py('produce', { topic, acks: 'all', messages });
 
-  const res = await kcat(['-C', '-b', broker.bootstrap, '-t', topic, '-o', 'beginning', '-e', '-J', '-q']);
+  const res = await kcat(['-C', '-b', broker.current.bootstrap, '-t', topic, '-o', 'beginning', '-e', '-J', '-q']);
   expect(res.code).toBe(0);
   const got = parseKcat(res.stdout);
   expect(got).toHaveLength(messages.length);
@@ -234,7 +225,7 @@ test('what kcat produces, kafka-python reads back identically', async () => {
   await createTopics([{ name: topic, partitions: 2 }]);
   // Lines without the key delimiter have a null key; ":x" has an empty key.
   const lines = Array.from({ length: 20 }, (_, i) => (i % 6 === 0 ? `no-key-${i}` : i % 6 === 1 ? `:empty-key-${i}` : `k${i % 3}:v${i} ✓`));
-  const produced = await kcat(['-P', '-b', broker.bootstrap, '-t', topic, '-p', '1', '-K:', '-H', 'origin=kcat', '-H', 'origin=again', '-H', 'blank='], lines.join('\n') + '\n');
+  const produced = await kcat(['-P', '-b', broker.current.bootstrap, '-t', topic, '-p', '1', '-K:', '-H', 'origin=kcat', '-H', 'origin=again', '-H', 'blank='], lines.join('\n') + '\n');
   expect(produced.code).toBe(0);
 
   const before = Date.now();

@@ -13,25 +13,16 @@
  * nor import() can load it: the client side is
  * compat-tests/clients/platformatic_kafka_client.mjs, run with node.
  */
-import { BrokerProcess, startBroker } from './helpers/broker-process';
+import { useBroker } from './helpers/broker-process';
 import { kcat } from './helpers/kcat';
-import { recordBatches, runOk, runScript } from './clients/run';
+import { recordBatches, scriptClient } from './clients/run';
 
 const SCRIPT = 'platformatic_kafka_client.mjs';
 /** Each test's own limit (well under jest's 60 s testTimeout): a hung client fails fast. */
 const TEST_TIMEOUT = 30000;
 
-let broker: BrokerProcess;
-
-beforeAll(async () => {
-  broker = await startBroker({ args: ['--no-auto-create-topics'] });
-}, TEST_TIMEOUT);
-afterAll(async () => {
-  await broker.cleanup();
-}, TEST_TIMEOUT);
-
-const plt = <T = any>(command: string, args: unknown = {}) => runOk<T>(process.execPath, SCRIPT, broker.bootstrap, command, args, 25000);
-const pltRaw = (command: string, args: unknown = {}) => runScript(process.execPath, SCRIPT, broker.bootstrap, command, args, 25000);
+const broker = useBroker({ args: ['--no-auto-create-topics'] }, TEST_TIMEOUT);
+const { ok: plt, raw: pltRaw } = scriptClient(process.execPath, SCRIPT, () => broker.current.bootstrap);
 
 interface Sent {
   partition: number;
@@ -82,7 +73,7 @@ test(
     expect(created[0].id).not.toBe(created[1].id);
 
     const md = await plt('metadata', { topics: ['plt-orders', 'plt-audit'] });
-    expect(md.brokers).toEqual([{ id: 1, host: '127.0.0.1', port: broker.port }]);
+    expect(md.brokers).toEqual([{ id: 1, host: '127.0.0.1', port: broker.current.port }]);
     expect(md.topics['plt-orders']).toEqual({
       id: created[0].id, // the id CreateTopics answered is the one Metadata reports
       partitionsCount: 4,
@@ -162,7 +153,7 @@ test(
     const messages = makeMessages(0, 24, 2, Date.UTC(2024, 7, 1)).map((m) => ({ ...m, timestamp: m.timestamp ?? Date.UTC(2024, 7, 2) }));
     await plt('produce', { topic, acks: -1, messages });
 
-    const res = await kcat(['-C', '-b', broker.bootstrap, '-t', topic, '-o', 'beginning', '-e', '-J', '-q']);
+    const res = await kcat(['-C', '-b', broker.current.bootstrap, '-t', topic, '-o', 'beginning', '-e', '-J', '-q']);
     expect(res.code).toBe(0);
     const got = res.stdout
       .trim()
@@ -189,7 +180,7 @@ test(
     // One send puts all its records for a partition into one batch.
     await plt('produce', { topic, acks: 1, messages: Array.from({ length: 9 }, (_, i) => ({ partition: 0, key: null, value: `a${i}`, timestamp: t0 + i * 1000 })) });
     await plt('produce', { topic, acks: 1, messages: Array.from({ length: 4 }, (_, i) => ({ partition: 0, key: null, value: `b${i}`, timestamp: t0 + 20000 + i * 1000 })) });
-    expect(await recordBatches(broker.port, topic)).toEqual([
+    expect(await recordBatches(broker.current.port, topic)).toEqual([
       { baseOffset: 0, count: 9 },
       { baseOffset: 9, count: 4 },
     ]);

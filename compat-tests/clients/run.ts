@@ -86,3 +86,11 @@ export async function recordBatches(port: number, topic: string): Promise<{ base
     c.close();
   }
 }
+
+/** A client script bound to a broker: `ok` fails unless the script exits 0, `raw` returns whatever happened. */
+export function scriptClient(program: string, script: string, bootstrap: () => string, timeoutMs = 25000) {
+  return {
+    ok: <T = any>(command: string, args: unknown = {}) => runOk<T>(program, script, bootstrap(), command, args, timeoutMs),
+    raw: (command: string, args: unknown = {}) => runScript(program, script, bootstrap(), command, args, timeoutMs),
+  };
+}

@@ -95,3 +95,18 @@ export async function startBroker(opts: StartOptions = {}): Promise<BrokerProces
   };
   return self;
 }
+
+/**
+ * One broker for a whole test file: started in beforeAll, removed in
+ * afterAll. Read it as `handle.current` inside tests.
+ */
+export function useBroker(opts: StartOptions = {}, timeoutMs = 30000): { readonly current: BrokerProcess } {
+  const handle = {} as { current: BrokerProcess };
+  beforeAll(async () => {
+    handle.current = await startBroker(opts);
+  }, timeoutMs);
+  afterAll(async () => {
+    await handle.current?.cleanup();
+  }, timeoutMs);
+  return handle;
+}
