@@ -115,11 +115,13 @@ function longOrInfinity(v: string): number {
 /** The log settings a topic's partitions run with. */
 export function logConfigFor(topicConfigs: Record<string, string>, brokerDefaults: BrokerTopicDefaults): LogConfig {
   const get = (name: string) => effectiveConfig(name, topicConfigs, brokerDefaults);
+  // Only the delete policy removes old segments; a compact-only topic (like __consumer_offsets) keeps them.
+  const deletes = get('cleanup.policy').split(',').map((p) => p.trim()).includes('delete');
   return {
     segmentBytes: Number(get('segment.bytes')),
     segmentMs: longOrInfinity(get('segment.ms')),
-    retentionMs: Number(get('retention.ms')),
-    retentionBytes: Number(get('retention.bytes')),
+    retentionMs: deletes ? Number(get('retention.ms')) : -1,
+    retentionBytes: deletes ? Number(get('retention.bytes')) : -1,
     maxMessageBytes: Number(get('max.message.bytes')),
     indexIntervalBytes: Number(get('index.interval.bytes')),
     flushMessages: longOrInfinity(get('flush.messages')),

@@ -11,6 +11,9 @@ import { Partition } from './partition';
 import { BrokerTopicDefaults, logConfigFor, validateTopicConfigs } from './topic-config';
 import { collisionKey, topicNameProblem } from './topic-name';
 
+/** How many partition logs of a topic are opened at the same time. */
+const OPEN_CONCURRENCY = 16;
+
 export interface Topic {
   readonly name: string;
   readonly topicId: string;
@@ -99,8 +102,8 @@ export class TopicManager {
     });
   }
 
-  /** Creates `name` with the default partition count unless it exists or is being created. */
-  async ensure(name: string, numPartitions: number): Promise<Topic> {
+  /** Creates `name` (with `numPartitions` and `configs`) unless it exists or is being created. */
+  async ensure(name: string, numPartitions: number, configs?: Record<string, string>): Promise<Topic> {
     const existing = this.byName.get(name);
     if (existing) return existing;
     const pending = this.busy.get(name);
@@ -109,7 +112,7 @@ export class TopicManager {
       const t = this.byName.get(name);
       if (t) return t;
     }
-    return this.create(name, { numPartitions });
+    return this.create(name, { numPartitions, configs });
   }
 
   async delete(name: string): Promise<Topic> {
@@ -143,10 +146,13 @@ export class TopicManager {
 
   private async openTopic(rec: TopicRecord): Promise<Topic> {
     const logConfig = logConfigFor(rec.configs, this.brokerDefaults);
-    const partitions: Partition[] = [];
-    for (let i = 0; i < rec.partitions; i++) {
-      partitions.push(new Partition(rec.name, i, await this.logs.openLog(rec.name, i, logConfig)));
-    }
+    // Several logs open at once: each open is a handful of small file operations, mostly waiting.
+    const partitions: Partition[] = new Array(rec.partitions);
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < rec.partitions; i = next++) partitions[i] = new Partition(rec.name, i, await this.logs.openLog(rec.name, i, logConfig));
+    };
+    await Promise.all(Array.from({ length: Math.min(OPEN_CONCURRENCY, rec.partitions) }, worker));
     const topic: Topic = {
       name: rec.name,
       topicId: rec.topicId,

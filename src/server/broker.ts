@@ -7,7 +7,10 @@
  */
 import { createServer, Server, Socket } from 'node:net';
 import type { Logger } from 'pino';
+import { SYSTEM_CLOCK } from '../cluster/clock';
+import { GroupCoordinator } from '../cluster/group-coordinator';
 import { MetadataStore } from '../cluster/metadata-store';
+import { OffsetsTopic } from '../cluster/offsets-topic';
 import { BrokerTopicDefaults } from '../cluster/topic-config';
 import { TopicManager } from '../cluster/topic-manager';
 import { LogManager } from '../storage/log-manager';
@@ -23,10 +26,16 @@ export class Broker {
   readonly topics: TopicManager;
   /** Broker-level values of topic configs (log.retention.ms and friends). */
   readonly topicDefaults: BrokerTopicDefaults;
+  /** Consumer groups and their committed offsets, stored in __consumer_offsets. */
+  readonly groups: GroupCoordinator;
+  readonly offsetsTopic: OffsetsTopic;
+  /** Resolves when __consumer_offsets has been read back and group requests are answered. */
+  groupsLoaded: Promise<void> = Promise.resolve();
   private readonly dispatcher: Dispatcher;
   private readonly connections = new Set<Connection>();
   private server: Server | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
+  private offsetExpiryTimer: NodeJS.Timeout | null = null;
   private boundPort = 0;
   /** True once shutdown began: long-polling fetches answer at once. */
   shuttingDown = false;
@@ -38,6 +47,20 @@ export class Broker {
     this.logs = new LogManager(config.dataDir, log);
     this.topicDefaults = brokerTopicDefaults(config);
     this.topics = new TopicManager(this.logs, new MetadataStore(config.dataDir), this.topicDefaults);
+    this.offsetsTopic = new OffsetsTopic(this.topics, { partitions: config.offsetsTopicNumPartitions, segmentBytes: config.offsetsTopicSegmentBytes }, log);
+    this.groups = new GroupCoordinator(
+      {
+        minSessionTimeoutMs: config.groupMinSessionTimeoutMs,
+        maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs,
+        initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
+        maxGroupSize: config.groupMaxSize,
+        offsetMetadataMaxBytes: config.offsetMetadataMaxBytes,
+        offsetsRetentionMs: config.offsetsRetentionMinutes * 60_000,
+      },
+      this.offsetsTopic,
+      SYSTEM_CLOCK,
+      log.child({ component: 'groups' }),
+    );
     this.dispatcher = new Dispatcher(this, HANDLERS);
   }
 
@@ -76,6 +99,14 @@ export class Broker {
       this.logs.applyRetention().catch((err: unknown) => this.log.error({ err }, 'retention check failed'));
     }, this.config.retentionCheckIntervalMs);
     this.retentionTimer.unref();
+    // Groups are read back while the broker already answers; until then group requests get COORDINATOR_LOAD_IN_PROGRESS.
+    this.groupsLoaded = this.offsetsTopic.load(this.groups).catch((err: unknown) => {
+      this.log.error({ err }, 'could not load __consumer_offsets; group requests will get COORDINATOR_LOAD_IN_PROGRESS');
+    });
+    this.offsetExpiryTimer = setInterval(() => {
+      this.groups.expireOffsets().catch((err: unknown) => this.log.error({ err }, 'offset expiry failed'));
+    }, this.config.offsetsRetentionCheckIntervalMs);
+    this.offsetExpiryTimer.unref();
     this.log.info(
       { host: this.config.host, port: this.boundPort, advertised: `${this.config.advertisedHost}:${this.advertisedPort}`, dataDir: this.config.dataDir, nodeId: this.config.nodeId },
       'broker listening',
@@ -99,6 +130,9 @@ export class Broker {
     this.shuttingDown = true;
     this.log.info('shutting down');
     if (this.retentionTimer) clearInterval(this.retentionTimer);
+    if (this.offsetExpiryTimer) clearInterval(this.offsetExpiryTimer);
+    // Parked JoinGroups and SyncGroups are answered NOT_COORDINATOR so clients find us again after a restart.
+    this.groups.shutdown();
     const closed = this.server ? new Promise<void>((resolve) => this.server!.close(() => resolve())) : Promise.resolve();
     for (const c of this.connections) c.stopReading();
     for (const t of this.topics.list()) for (const p of t.partitions) p.wake();
@@ -106,6 +140,7 @@ export class Broker {
     await Promise.race([idle, new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref())]);
     for (const c of this.connections) c.close();
     await closed;
+    await this.groupsLoaded;
     await this.logs.close();
     this.log.info('shut down cleanly');
   }

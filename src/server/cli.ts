@@ -34,6 +34,15 @@ export async function main(argv: string[]): Promise<void> {
     .option('message-max-bytes', { type: 'number', default: DEFAULT_CONFIG.messageMaxBytes, describe: 'default max.message.bytes (largest record batch)' })
     .option('log-flush-interval-messages', { type: 'number', describe: 'fsync after this many records (default: never; the page cache survives a process kill)' })
     .option('retention-check-interval-ms', { type: 'number', default: DEFAULT_CONFIG.retentionCheckIntervalMs, describe: 'how often retention and segment.ms are applied' })
+    .option('group-min-session-timeout-ms', { type: 'number', default: DEFAULT_CONFIG.groupMinSessionTimeoutMs, describe: 'shortest session timeout a group member may ask for (group.min.session.timeout.ms)' })
+    .option('group-max-session-timeout-ms', { type: 'number', default: DEFAULT_CONFIG.groupMaxSessionTimeoutMs, describe: 'longest session timeout a group member may ask for (group.max.session.timeout.ms)' })
+    .option('group-initial-rebalance-delay-ms', { type: 'number', default: DEFAULT_CONFIG.groupInitialRebalanceDelayMs, describe: 'how long a new group waits for more members before its first rebalance (group.initial.rebalance.delay.ms; Kafka defaults to 3000)' })
+    .option('group-max-size', { type: 'number', default: DEFAULT_CONFIG.groupMaxSize, describe: 'most members a group may have (group.max.size)' })
+    .option('offsets-topic-num-partitions', { type: 'number', default: DEFAULT_CONFIG.offsetsTopicNumPartitions, describe: 'partitions of __consumer_offsets when it is created (offsets.topic.num.partitions)' })
+    .option('offsets-topic-segment-bytes', { type: 'number', default: DEFAULT_CONFIG.offsetsTopicSegmentBytes, describe: 'segment.bytes of __consumer_offsets (offsets.topic.segment.bytes)' })
+    .option('offsets-retention-minutes', { type: 'number', default: DEFAULT_CONFIG.offsetsRetentionMinutes, describe: 'committed offsets of a group expire this long after it became empty (offsets.retention.minutes)' })
+    .option('offsets-retention-check-interval-ms', { type: 'number', default: DEFAULT_CONFIG.offsetsRetentionCheckIntervalMs, describe: 'how often expired offsets are removed (offsets.retention.check.interval.ms)' })
+    .option('offset-metadata-max-bytes', { type: 'number', default: DEFAULT_CONFIG.offsetMetadataMaxBytes, describe: 'longest metadata string a commit may carry (offset.metadata.max.bytes)' })
     .option('log-level', { type: 'string', default: DEFAULT_CONFIG.logLevel, choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], describe: 'log level' })
     .strict()
     .help()
@@ -58,6 +67,15 @@ export async function main(argv: string[]): Promise<void> {
     messageMaxBytes: args['message-max-bytes'],
     logFlushIntervalMessages: args['log-flush-interval-messages'],
     retentionCheckIntervalMs: args['retention-check-interval-ms'],
+    groupMinSessionTimeoutMs: args['group-min-session-timeout-ms'],
+    groupMaxSessionTimeoutMs: args['group-max-session-timeout-ms'],
+    groupInitialRebalanceDelayMs: args['group-initial-rebalance-delay-ms'],
+    groupMaxSize: args['group-max-size'],
+    offsetsTopicNumPartitions: args['offsets-topic-num-partitions'],
+    offsetsTopicSegmentBytes: args['offsets-topic-segment-bytes'],
+    offsetsRetentionMinutes: args['offsets-retention-minutes'],
+    offsetsRetentionCheckIntervalMs: args['offsets-retention-check-interval-ms'],
+    offsetMetadataMaxBytes: args['offset-metadata-max-bytes'],
     logLevel: args['log-level'],
   });
   const problem = configProblem(config);

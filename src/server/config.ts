@@ -29,6 +29,23 @@ export interface BrokerConfig {
   messageMaxBytes: number;
   /** log.flush.interval.messages: fsync after this many records (default: never, rely on the page cache). */
   logFlushIntervalMessages: number;
+  /** group.min.session.timeout.ms / group.max.session.timeout.ms: JoinGroup session timeouts outside get INVALID_SESSION_TIMEOUT. */
+  groupMinSessionTimeoutMs: number;
+  groupMaxSessionTimeoutMs: number;
+  /** group.initial.rebalance.delay.ms: how long a new group waits for more members (Kafka 3000; 0 as in Kafka's dev images). */
+  groupInitialRebalanceDelayMs: number;
+  /** group.max.size: members beyond this get GROUP_MAX_SIZE_REACHED. */
+  groupMaxSize: number;
+  /** offsets.topic.num.partitions: partitions of __consumer_offsets, fixed when it is created. */
+  offsetsTopicNumPartitions: number;
+  /** offsets.topic.segment.bytes */
+  offsetsTopicSegmentBytes: number;
+  /** offsets.retention.minutes: committed offsets of an empty group expire after this. */
+  offsetsRetentionMinutes: number;
+  /** offsets.retention.check.interval.ms */
+  offsetsRetentionCheckIntervalMs: number;
+  /** offset.metadata.max.bytes: longer commit metadata gets OFFSET_METADATA_TOO_LARGE. */
+  offsetMetadataMaxBytes: number;
   logLevel: string;
 }
 
@@ -49,6 +66,15 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   logSegmentMs: 604800000,
   messageMaxBytes: 1048588,
   logFlushIntervalMessages: Number.POSITIVE_INFINITY,
+  groupMinSessionTimeoutMs: 6000,
+  groupMaxSessionTimeoutMs: 1800000,
+  groupInitialRebalanceDelayMs: 0,
+  groupMaxSize: 2147483647,
+  offsetsTopicNumPartitions: 50,
+  offsetsTopicSegmentBytes: 104857600,
+  offsetsRetentionMinutes: 10080,
+  offsetsRetentionCheckIntervalMs: 600000,
+  offsetMetadataMaxBytes: 4096,
   logLevel: 'info',
 };
 
@@ -73,6 +99,15 @@ export function configProblem(c: BrokerConfig): string | null {
     'logSegmentBytes',
     'logSegmentMs',
     'messageMaxBytes',
+    'groupMinSessionTimeoutMs',
+    'groupMaxSessionTimeoutMs',
+    'groupInitialRebalanceDelayMs',
+    'groupMaxSize',
+    'offsetsTopicNumPartitions',
+    'offsetsTopicSegmentBytes',
+    'offsetsRetentionMinutes',
+    'offsetsRetentionCheckIntervalMs',
+    'offsetMetadataMaxBytes',
   ];
   for (const k of integers) {
     const v = c[k] as number;
@@ -85,6 +120,16 @@ export function configProblem(c: BrokerConfig): string | null {
   if (c.retentionCheckIntervalMs < 1) return 'retention check interval must be at least 1 ms';
   if (c.logSegmentBytes < 14) return 'segment bytes must be at least 14';
   if (!(c.logFlushIntervalMessages >= 1)) return 'flush interval messages must be at least 1';
+  if (c.groupMinSessionTimeoutMs < 0 || c.groupMaxSessionTimeoutMs < c.groupMinSessionTimeoutMs) {
+    return 'group session timeouts must satisfy 0 <= min <= max';
+  }
+  if (c.groupInitialRebalanceDelayMs < 0) return 'initial rebalance delay must not be negative';
+  if (c.groupMaxSize < 1) return 'group max size must be at least 1';
+  if (c.offsetsTopicNumPartitions < 1) return 'offsets topic partitions must be at least 1';
+  if (c.offsetsTopicSegmentBytes < 14) return 'offsets topic segment bytes must be at least 14';
+  if (c.offsetsRetentionMinutes < 1) return 'offsets retention must be at least 1 minute';
+  if (c.offsetsRetentionCheckIntervalMs < 1) return 'offsets retention check interval must be at least 1 ms';
+  if (c.offsetMetadataMaxBytes < 0) return 'offset metadata max bytes must not be negative';
   if (!c.dataDir) return 'a data directory is required';
   return null;
 }

@@ -29,6 +29,8 @@ export class Connection {
   private paused = false;
   private reading = true;
   private idleWaiters: (() => void)[] = [];
+  /** The peer's address as Kafka prints an InetAddress ("/127.0.0.1"). */
+  private readonly clientHost: string;
 
   constructor(
     readonly socket: Socket,
@@ -37,6 +39,7 @@ export class Connection {
     maxRequestBytes: number,
   ) {
     this.splitter = new FrameSplitter(maxRequestBytes);
+    this.clientHost = `/${socket.remoteAddress ?? ''}`;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.maybeResume());
@@ -70,7 +73,7 @@ export class Connection {
   private start(frame: Buffer): void {
     const slot: Slot = { done: false, chunks: null };
     this.slots.push(slot);
-    this.dispatcher.dispatch(frame, this.log).then(
+    this.dispatcher.dispatch(frame, this.log, this.clientHost).then(
       (chunks) => {
         slot.done = true;
         slot.chunks = chunks;

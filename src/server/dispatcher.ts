@@ -74,7 +74,7 @@ export class Dispatcher {
   }
 
   /** Handles one frame. Resolves to the response chunks, or null when no response is due. */
-  async dispatch(frame: Buffer, log: Logger): Promise<Buffer[] | null> {
+  async dispatch(frame: Buffer, log: Logger, clientHost = ''): Promise<Buffer[] | null> {
     const r = new Reader(frame);
     const header = readRequestHeaderStart(r);
     const handler = this.byKey[header.apiKey];
@@ -87,7 +87,7 @@ export class Dispatcher {
     const flexible = handler.request.isFlexible(version);
     readRequestHeaderRest(r, header, requestHeaderVersion(flexible));
     const request = handler.request.decode(r, version);
-    const ctx: RequestContext = { header, apiVersion: version, broker: this.broker, log };
+    const ctx: RequestContext = { header, apiVersion: version, broker: this.broker, log, clientHost };
     const response = await handler.handle(request, ctx);
     if (response === NO_RESPONSE) return null;
     const headerVersion = responseHeaderVersion(header.apiKey, handler.response.isFlexible(version));

@@ -29,6 +29,8 @@ export interface RequestContext {
   readonly apiVersion: number;
   readonly broker: Broker;
   readonly log: Logger;
+  /** The client's address as Kafka shows it in group descriptions ("/127.0.0.1"). */
+  readonly clientHost: string;
 }
 
 export interface Handler<Req extends MessageSpec = MessageSpec, Res extends MessageSpec = MessageSpec> {

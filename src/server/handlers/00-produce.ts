@@ -16,6 +16,8 @@
  * - a topic or partition this broker does not have gets
  *   UNKNOWN_TOPIC_OR_PARTITION, whatever its name: as in Kafka, Produce never
  *   creates topics (clients ask Metadata first, which does when allowed);
+ * - internal topics (__consumer_offsets) get INVALID_TOPIC_EXCEPTION: only
+ *   the coordinator writes there, as in Kafka;
  * - the broker assigns offsets by patching the batch's baseOffset and
  *   overwrites its partitionLeaderEpoch; records are never re-encoded.
  *
@@ -115,6 +117,11 @@ export const produceHandler = defineHandler({
         const target = broker.topics.partition(topic.name, p.index);
         if (!target) {
           answers.push(Promise.resolve(failure(p.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)));
+          continue;
+        }
+        if (broker.topics.get(topic.name)?.internal) {
+          // Only the coordinator writes there; a client's record could corrupt group state (Kafka refuses it too).
+          answers.push(Promise.resolve(failure(p.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic.name}`)));
           continue;
         }
         const checked = validateProduceRecords(p.records, target.log.config.maxMessageBytes);

@@ -17,6 +17,7 @@
  * (KIP-430; without an authorizer every operation is allowed).
  */
 import { KafkaError } from '../../cluster/kafka-error';
+import { OFFSETS_TOPIC } from '../../cluster/offsets-topic';
 import { Topic } from '../../cluster/topic-manager';
 import { topicNameProblem } from '../../cluster/topic-name';
 import { ErrorCode } from '../../protocol/error-codes';
@@ -77,6 +78,8 @@ async function findOrCreate(broker: Broker, name: string, mayCreate: boolean): P
   if (topicNameProblem(name)) return ErrorCode.INVALID_TOPIC_EXCEPTION;
   if (!mayCreate || !broker.config.autoCreateTopics) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
   try {
+    // Asking for __consumer_offsets creates it as the coordinator would (compacted, offsets.topic.num.partitions).
+    if (name === OFFSETS_TOPIC) return await broker.offsetsTopic.ensure();
     return await broker.topics.ensure(name, broker.config.defaultPartitions);
   } catch (err) {
     if (err instanceof KafkaError) return err.code;

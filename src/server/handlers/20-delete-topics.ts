@@ -10,7 +10,8 @@
  *   UNKNOWN_TOPIC_ID; internal topics cannot be deleted
  *   (TOPIC_AUTHORIZATION_FAILED, as Kafka answers);
  * - the topic leaves the metadata first, then its partition directories
- *   are removed; fetches waiting on it are woken.
+ *   are removed; fetches waiting on it are woken; groups' committed
+ *   offsets for it are deleted.
  *
  * Version notes: v4 flexible; v5 errorMessage; v6 topic ids (KIP-516).
  */
@@ -64,6 +65,8 @@ export const deleteTopicsHandler = defineHandler({
         const deleted = await topics.delete(name);
         result.topicId = deleted.topicId;
         ctx.log.info({ topic: name }, 'topic deleted');
+        // Committed offsets of a deleted topic go too, as in Kafka, so a new topic of that name starts afresh.
+        await ctx.broker.groups.onTopicsDeleted([name]);
       } catch (err) {
         if (!(err instanceof KafkaError)) throw err;
         result.errorCode = err.code;
