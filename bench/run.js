@@ -9,21 +9,20 @@
  *   `node` process that only opens a listener, measured in the same run;
  * - idle RSS: after start-up settles;
  * - produce: N records of 100 bytes in batches of 1,000 (about 100 KiB),
- *   acks=1, several requests in flight, through our own codec; RSS after.
+ *   acks=1, several requests in flight, through our own codec; RSS after;
+ * - consumer groups (groups.js): two-member group formation, the broker's
+ *   share and through kafkajs, and the OffsetCommit rate.
  */
 'use strict';
 const { spawn } = require('node:child_process');
 const { mkdtempSync, rmSync, readFileSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
-const { join, resolve } = require('node:path');
-const net = require('node:net');
+const { join } = require('node:path');
 
-const dist = resolve(__dirname, '../dist');
+const { dist, encodeRequest, connectRetry, freePort, stopChild, median, FrameSplitter } = require('./wire');
+const { groupFormation, kafkajsGroupFormation, offsetCommitRate } = require('./groups');
 const { metadataRequest, produceRequest } = require(join(dist, 'protocol/messages'));
 const { buildRecordBatch } = require(join(dist, 'protocol/record-batch'));
-const { Writer } = require(join(dist, 'protocol/primitives'));
-const { writeRequestHeader, requestHeaderSize } = require(join(dist, 'protocol/header'));
-const { FrameSplitter } = require(join(dist, 'server/frame-splitter'));
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -38,33 +37,6 @@ function rssMb(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)[1]);
   return kb / 1024;
-}
-
-function encodeRequest(apiKey, codec, version, body, correlationId) {
-  const header = { apiKey, apiVersion: version, correlationId, clientId: 'bench' };
-  const hv = codec.isFlexible(version) ? 2 : 1;
-  const bytes = codec.encode(body, version);
-  const hs = requestHeaderSize(header, hv);
-  const w = new Writer(4 + hs + bytes.length);
-  w.int32(hs + bytes.length);
-  writeRequestHeader(w, header, hv);
-  w.raw(bytes);
-  return Buffer.concat(w.finish());
-}
-
-function connectRetry(port, deadline) {
-  return new Promise((resolveConn, reject) => {
-    const attempt = () => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => resolveConn(s));
-      s.once('error', () => {
-        s.destroy();
-        if (Date.now() > deadline) reject(new Error('could not connect'));
-        else setTimeout(attempt, 2);
-      });
-    };
-    attempt();
-  });
 }
 
 /** Sends one request frame and resolves when any response frame arrives. */
@@ -82,14 +54,6 @@ function roundTrip(socket, frame) {
   });
 }
 
-async function freePort() {
-  const srv = net.createServer();
-  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
-  const port = srv.address().port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
 /** Spawn to first answer; the child is left running for the caller. */
 async function timeToFirstAnswer(command, commandArgs, port, frame) {
   const t0 = process.hrtime.bigint();
@@ -102,19 +66,6 @@ async function timeToFirstAnswer(command, commandArgs, port, frame) {
 }
 
 const BARE_LISTENER = `require('net').createServer((s) => s.on('data', (d) => { const b = Buffer.alloc(8); b.writeInt32BE(4); b.writeInt32BE(d.readInt32BE(8), 4); s.write(b); })).listen(Number(process.argv[1]), '127.0.0.1');`;
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-function stopChild(child) {
-  return new Promise((r) => {
-    if (child.exitCode !== null || child.signalCode !== null) return r();
-    child.once('exit', r);
-    child.kill('SIGTERM');
-  });
-}
 
 async function startup() {
   const metadata = encodeRequest(3, metadataRequest, 1, { topics: [] }, 1);
@@ -181,6 +132,9 @@ async function main() {
     results.idleRssMb = rssMb(child.pid);
     results.produce = await produceLoad(port, RECORDS);
     results.rssAfterProduceMb = rssMb(child.pid);
+    results.groupFormation = await groupFormation(port, quick ? 3 : 20);
+    results.kafkajsGroupFormation = await kafkajsGroupFormation(port, quick ? 1 : 3);
+    results.offsetCommit = await offsetCommitRate(port, 'bench', quick ? 1 : 3);
   } finally {
     await stopChild(child);
     rmSync(dir, { recursive: true, force: true });
@@ -192,6 +146,12 @@ async function main() {
   console.log(`idle RSS                             ${f(results.idleRssMb)} MB`);
   console.log(`produce ${results.produce.records} x 100 B records, acks=1   ${f(results.produce.recordsPerSec, 0)} records/s, ${f(results.produce.mbPerSec)} MB/s`);
   console.log(`RSS after the produce load           ${f(results.rssAfterProduceMb)} MB`);
+  const gf = results.groupFormation;
+  console.log(`2-member group, first JoinGroup to both Stable, clients answering at once (broker's share): median ${f(gf.medianMs)} ms, max ${f(gf.maxMs)} ms over ${gf.runs} groups (generation ${gf.generations})`);
+  const kf = results.kafkajsGroupFormation;
+  console.log(`2-member group through kafkajs (default 3 s heartbeat; client-bound): median ${f(kf.medianMs, 0)} ms over ${kf.runs}`);
+  const oc = results.offsetCommit;
+  console.log(`OffsetCommit (1 partition each, ${oc.connections} connections x ${oc.inFlight} in flight)   ${f(oc.perSec, 0)} requests/s`);
   const out = argValue('--json', null);
   if (out) writeFileSync(out, JSON.stringify(results, null, 2));
 }
