@@ -11,13 +11,7 @@
  * parseResponse functions (an ES module: in one child process,
  * fixtures/platformatic-parse.mjs) and must give the same values.
  */
-import { execFileSync } from 'child_process';
-import { readFileSync } from 'fs';
-import * as path from 'path';
-import { MessageCodec } from '../../src/protocol/codec';
 import {
-  MESSAGES,
-  MessagePair,
   apiVersionsResponse,
   createTopicsResponse,
   deleteTopicsResponse,
@@ -29,51 +23,23 @@ import {
 } from '../../src/protocol/messages';
 import { MalformedError, Reader, ZERO_UUID, uuidToString } from '../../src/protocol/primitives';
 import { buildRecordBatch, decodeRecords, readBatchHeader } from '../../src/protocol/record-batch';
-import { InputOf, MessageSpec } from '../../src/protocol/schema';
-
-type Fixtures = Record<string, Record<string, string>>;
-type Obj = Record<string, any>;
-
-function loadFixtures(file: string): Fixtures {
-  return JSON.parse(readFileSync(path.join(__dirname, 'fixtures', file), 'utf8')) as Fixtures;
-}
-
-const API_KEYS: Record<string, number> = {
-  Produce: 0,
-  Fetch: 1,
-  ListOffsets: 2,
-  Metadata: 3,
-  ApiVersions: 18,
-  CreateTopics: 19,
-  DeleteTopics: 20,
-};
+import {
+  FixtureChecks,
+  Obj,
+  PltCases,
+  dashed,
+  encode,
+  fixtureVersions,
+  kafkajsDecode,
+  loadFixtures,
+  platformaticParse,
+  testEachFixture,
+  throttle,
+} from './golden-helpers';
 
 const TS = 1700000000000n;
 const TOPIC_ID_A = uuidToString(Buffer.from('000102030405060708090a0b0c0d0e0f', 'hex'));
 const TOPIC_ID_B = uuidToString(Buffer.from('f0e0d0c0b0a090807060504030201000', 'hex'));
-
-function pair(api: string): MessagePair {
-  return (MESSAGES as Record<number, MessagePair>)[API_KEYS[api]];
-}
-
-/** Decodes a fixture, checks that every byte was consumed and that re-encoding gives the same bytes. */
-function decodeFixture(api: string, version: number, hex: string): Obj {
-  const codec = pair(api).request;
-  const buf = Buffer.from(hex, 'hex');
-  const r = new Reader(buf);
-  const value = codec.decode(r, version) as Obj;
-  expect(r.remaining).toBe(0);
-  expect(codec.encode(value, version).toString('hex')).toBe(hex);
-  return value;
-}
-
-function fixtureCases(fixtures: Fixtures): [string, number, string][] {
-  const out: [string, number, string][] = [];
-  for (const [api, byVersion] of Object.entries(fixtures)) {
-    for (const [v, hex] of Object.entries(byVersion)) out.push([api, Number(v), hex]);
-  }
-  return out;
-}
 
 /** The records of a v2 batch, as (key, value, timestamp). */
 function batchRecords(records: Buffer) {
@@ -96,8 +62,7 @@ const KAFKAJS = loadFixtures('kafkajs-requests.json');
 
 describe('kafkajs request encodings decode with our codecs', () => {
   test('fixtures cover every kafkajs version inside our ranges', () => {
-    const versions = Object.fromEntries(Object.entries(KAFKAJS).map(([api, byV]) => [api, Object.keys(byV).map(Number)]));
-    expect(versions).toEqual({
+    expect(fixtureVersions(KAFKAJS)).toEqual({
       ApiVersions: [0, 1, 2],
       Metadata: [0, 1, 2, 3, 4, 5, 6],
       Produce: [0, 1, 2, 3, 4, 5, 6, 7],
@@ -108,7 +73,7 @@ describe('kafkajs request encodings decode with our codecs', () => {
     });
   });
 
-  const EXPECT: Record<string, (v: number, value: Obj) => void> = {
+  const EXPECT: FixtureChecks = {
     ApiVersions: (_v, value) => {
       expect(value).toEqual({ clientSoftwareName: '', clientSoftwareVersion: '' });
     },
@@ -229,9 +194,7 @@ describe('kafkajs request encodings decode with our codecs', () => {
     },
   };
 
-  test.each(fixtureCases(KAFKAJS))('%s v%i', (api, version, hex) => {
-    EXPECT[api](version, decodeFixture(api, version, hex));
-  });
+  testEachFixture(KAFKAJS, EXPECT);
 });
 
 // ------------------------------------------------------- platformatic requests
@@ -240,8 +203,7 @@ const PLATFORMATIC = loadFixtures('platformatic-requests.json');
 
 describe('@platformatic/kafka request encodings decode with our codecs', () => {
   test('fixtures cover the versions it has, all flexible ones included', () => {
-    const versions = Object.fromEntries(Object.entries(PLATFORMATIC).map(([api, byV]) => [api, Object.keys(byV).map(Number)]));
-    expect(versions).toEqual({
+    expect(fixtureVersions(PLATFORMATIC)).toEqual({
       ApiVersions: [3, 4],
       Metadata: [9, 10, 11, 12],
       Produce: [7, 8, 9, 10, 11],
@@ -252,7 +214,7 @@ describe('@platformatic/kafka request encodings decode with our codecs', () => {
     });
   });
 
-  const EXPECT: Record<string, (v: number, value: Obj) => void> = {
+  const EXPECT: FixtureChecks = {
     ApiVersions: (_v, value) => {
       expect(value).toEqual({ clientSoftwareName: 'kafkats-test', clientSoftwareVersion: '1.2.3' });
     },
@@ -369,10 +331,7 @@ describe('@platformatic/kafka request encodings decode with our codecs', () => {
     },
   };
 
-  const cases = fixtureCases(PLATFORMATIC).filter(([api, v]) => !(api === 'Metadata' && v === 11));
-  test.each(cases)('%s v%i', (api, version, hex) => {
-    EXPECT[api](version, decodeFixture(api, version, hex));
-  });
+  testEachFixture(PLATFORMATIC, EXPECT, (api, v) => api === 'Metadata' && v === 11);
 
   test('Metadata v11 from this client carries includeClusterAuthorizedOperations, which v11 no longer has', () => {
     // Kafka's spec has the field in versions 8-10 only; the client writes it in v11 too, so the
@@ -392,21 +351,6 @@ describe('@platformatic/kafka request encodings decode with our codecs', () => {
 });
 
 // ------------------------------------------------------- kafkajs responses
-
-function kafkajsDecode(api: string, version: number): (buf: Buffer) => Promise<Obj> {
-  return require(`kafkajs/src/protocol/requests/${api}/v${version}/response`).decode;
-}
-
-function encode<S extends MessageSpec>(c: MessageCodec<S>, value: InputOf<S>, version: number): Buffer {
-  const buf = c.encode(value, version);
-  expect(c.size(value, version)).toBe(buf.length);
-  return buf;
-}
-
-/** kafkajs reports a throttle time as broker-side up to `from`-1, client-side from `from` on (KIP-219). */
-function throttle(v: number, from: number, ms: number) {
-  return v >= from ? { throttleTime: 0, clientSideThrottleTime: ms } : { throttleTime: ms };
-}
 
 const FETCH_BATCH = buildRecordBatch(
   [
@@ -654,26 +598,8 @@ describe('our responses decode with kafkajs', () => {
 
 // -------------------------------------------------- platformatic responses
 
-interface PltCase {
-  name: string;
-  module: string;
-  apiKey: number;
-  version: number;
-  hex: string;
-  expected: Obj;
-}
-
-/** platformatic prints UUIDs as dashed hex. */
-function dashed(uuid: string): string {
-  return Buffer.from(uuid, 'base64url')
-    .toString('hex')
-    .replace(/(.{8})(.{4})(.{4})(.{4})(.{12})/, '$1-$2-$3-$4-$5');
-}
-
-function pltCases(): PltCase[] {
-  const cases: PltCase[] = [];
-  const add = <S extends MessageSpec>(name: string, module: string, c: MessageCodec<S>, version: number, value: InputOf<S>, expected: Obj) =>
-    cases.push({ name: `${name} v${version}`, module, apiKey: c.spec.apiKey!, version, hex: encode(c, value, version).toString('hex'), expected });
+function pltCases() {
+  const { add, cases } = new PltCases();
 
   for (const v of [3, 4]) {
     add('ApiVersions', `apiVersionsV${v}`, apiVersionsResponse, v, apiVersionsValue, {
@@ -814,12 +740,7 @@ describe('our responses decode with @platformatic/kafka', () => {
   let results: Obj[] = [];
 
   beforeAll(() => {
-    const script = path.join(__dirname, 'fixtures', 'platformatic-parse.mjs');
-    const input = JSON.stringify([
-      ...cases.map(({ module, apiKey, version, hex }) => ({ module, apiKey, version, hex })),
-      ...TAGGED_CASES.map(({ module, apiKey, version, hex }) => ({ module, apiKey, version, hex })),
-    ]);
-    results = JSON.parse(execFileSync(process.execPath, [script], { input, cwd: path.join(__dirname, '..', '..') }).toString());
+    results = platformaticParse([...cases, ...TAGGED_CASES]);
   });
 
   test.each(cases.map((c, i) => [c.name, i] as const))('%s', (_name, i) => {

@@ -8,9 +8,20 @@ import { ProduceRequest, ProduceResponse } from './00-produce';
 import { FetchRequest, FetchResponse } from './01-fetch';
 import { ListOffsetsRequest, ListOffsetsResponse } from './02-list-offsets';
 import { MetadataRequest, MetadataResponse } from './03-metadata';
+import { OffsetCommitRequest, OffsetCommitResponse } from './08-offset-commit';
+import { OffsetFetchRequest, OffsetFetchResponse } from './09-offset-fetch';
+import { FindCoordinatorRequest, FindCoordinatorResponse } from './10-find-coordinator';
+import { JoinGroupRequest, JoinGroupResponse } from './11-join-group';
+import { HeartbeatRequest, HeartbeatResponse } from './12-heartbeat';
+import { LeaveGroupRequest, LeaveGroupResponse } from './13-leave-group';
+import { SyncGroupRequest, SyncGroupResponse } from './14-sync-group';
+import { DescribeGroupsRequest, DescribeGroupsResponse } from './15-describe-groups';
+import { ListGroupsRequest, ListGroupsResponse } from './16-list-groups';
 import { ApiVersionsRequest, ApiVersionsResponse } from './18-api-versions';
 import { CreateTopicsRequest, CreateTopicsResponse } from './19-create-topics';
 import { DeleteTopicsRequest, DeleteTopicsResponse } from './20-delete-topics';
+import { DeleteGroupsRequest, DeleteGroupsResponse } from './42-delete-groups';
+import { OffsetDeleteRequest, OffsetDeleteResponse } from './47-offset-delete';
 
 export {
   ProduceRequest,
@@ -21,12 +32,34 @@ export {
   ListOffsetsResponse,
   MetadataRequest,
   MetadataResponse,
+  OffsetCommitRequest,
+  OffsetCommitResponse,
+  OffsetFetchRequest,
+  OffsetFetchResponse,
+  FindCoordinatorRequest,
+  FindCoordinatorResponse,
+  JoinGroupRequest,
+  JoinGroupResponse,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  LeaveGroupRequest,
+  LeaveGroupResponse,
+  SyncGroupRequest,
+  SyncGroupResponse,
+  DescribeGroupsRequest,
+  DescribeGroupsResponse,
+  ListGroupsRequest,
+  ListGroupsResponse,
   ApiVersionsRequest,
   ApiVersionsResponse,
   CreateTopicsRequest,
   CreateTopicsResponse,
   DeleteTopicsRequest,
   DeleteTopicsResponse,
+  DeleteGroupsRequest,
+  DeleteGroupsResponse,
+  OffsetDeleteRequest,
+  OffsetDeleteResponse,
 };
 
 export const produceRequest = codec(ProduceRequest);
@@ -37,12 +70,34 @@ export const listOffsetsRequest = codec(ListOffsetsRequest);
 export const listOffsetsResponse = codec(ListOffsetsResponse);
 export const metadataRequest = codec(MetadataRequest);
 export const metadataResponse = codec(MetadataResponse);
+export const offsetCommitRequest = codec(OffsetCommitRequest);
+export const offsetCommitResponse = codec(OffsetCommitResponse);
+export const offsetFetchRequest = codec(OffsetFetchRequest);
+export const offsetFetchResponse = codec(OffsetFetchResponse);
+export const findCoordinatorRequest = codec(FindCoordinatorRequest);
+export const findCoordinatorResponse = codec(FindCoordinatorResponse);
+export const joinGroupRequest = codec(JoinGroupRequest);
+export const joinGroupResponse = codec(JoinGroupResponse);
+export const heartbeatRequest = codec(HeartbeatRequest);
+export const heartbeatResponse = codec(HeartbeatResponse);
+export const leaveGroupRequest = codec(LeaveGroupRequest);
+export const leaveGroupResponse = codec(LeaveGroupResponse);
+export const syncGroupRequest = codec(SyncGroupRequest);
+export const syncGroupResponse = codec(SyncGroupResponse);
+export const describeGroupsRequest = codec(DescribeGroupsRequest);
+export const describeGroupsResponse = codec(DescribeGroupsResponse);
+export const listGroupsRequest = codec(ListGroupsRequest);
+export const listGroupsResponse = codec(ListGroupsResponse);
 export const apiVersionsRequest = codec(ApiVersionsRequest);
 export const apiVersionsResponse = codec(ApiVersionsResponse);
 export const createTopicsRequest = codec(CreateTopicsRequest);
 export const createTopicsResponse = codec(CreateTopicsResponse);
 export const deleteTopicsRequest = codec(DeleteTopicsRequest);
 export const deleteTopicsResponse = codec(DeleteTopicsResponse);
+export const deleteGroupsRequest = codec(DeleteGroupsRequest);
+export const deleteGroupsResponse = codec(DeleteGroupsResponse);
+export const offsetDeleteRequest = codec(OffsetDeleteRequest);
+export const offsetDeleteResponse = codec(OffsetDeleteResponse);
 
 export type ProduceRequestValue = ValueOf<typeof ProduceRequest>;
 export type ProduceResponseValue = ValueOf<typeof ProduceResponse>;
@@ -52,12 +107,34 @@ export type ListOffsetsRequestValue = ValueOf<typeof ListOffsetsRequest>;
 export type ListOffsetsResponseValue = ValueOf<typeof ListOffsetsResponse>;
 export type MetadataRequestValue = ValueOf<typeof MetadataRequest>;
 export type MetadataResponseValue = ValueOf<typeof MetadataResponse>;
+export type OffsetCommitRequestValue = ValueOf<typeof OffsetCommitRequest>;
+export type OffsetCommitResponseValue = ValueOf<typeof OffsetCommitResponse>;
+export type OffsetFetchRequestValue = ValueOf<typeof OffsetFetchRequest>;
+export type OffsetFetchResponseValue = ValueOf<typeof OffsetFetchResponse>;
+export type FindCoordinatorRequestValue = ValueOf<typeof FindCoordinatorRequest>;
+export type FindCoordinatorResponseValue = ValueOf<typeof FindCoordinatorResponse>;
+export type JoinGroupRequestValue = ValueOf<typeof JoinGroupRequest>;
+export type JoinGroupResponseValue = ValueOf<typeof JoinGroupResponse>;
+export type HeartbeatRequestValue = ValueOf<typeof HeartbeatRequest>;
+export type HeartbeatResponseValue = ValueOf<typeof HeartbeatResponse>;
+export type LeaveGroupRequestValue = ValueOf<typeof LeaveGroupRequest>;
+export type LeaveGroupResponseValue = ValueOf<typeof LeaveGroupResponse>;
+export type SyncGroupRequestValue = ValueOf<typeof SyncGroupRequest>;
+export type SyncGroupResponseValue = ValueOf<typeof SyncGroupResponse>;
+export type DescribeGroupsRequestValue = ValueOf<typeof DescribeGroupsRequest>;
+export type DescribeGroupsResponseValue = ValueOf<typeof DescribeGroupsResponse>;
+export type ListGroupsRequestValue = ValueOf<typeof ListGroupsRequest>;
+export type ListGroupsResponseValue = ValueOf<typeof ListGroupsResponse>;
 export type ApiVersionsRequestValue = ValueOf<typeof ApiVersionsRequest>;
 export type ApiVersionsResponseValue = ValueOf<typeof ApiVersionsResponse>;
 export type CreateTopicsRequestValue = ValueOf<typeof CreateTopicsRequest>;
 export type CreateTopicsResponseValue = ValueOf<typeof CreateTopicsResponse>;
 export type DeleteTopicsRequestValue = ValueOf<typeof DeleteTopicsRequest>;
 export type DeleteTopicsResponseValue = ValueOf<typeof DeleteTopicsResponse>;
+export type DeleteGroupsRequestValue = ValueOf<typeof DeleteGroupsRequest>;
+export type DeleteGroupsResponseValue = ValueOf<typeof DeleteGroupsResponse>;
+export type OffsetDeleteRequestValue = ValueOf<typeof OffsetDeleteRequest>;
+export type OffsetDeleteResponseValue = ValueOf<typeof OffsetDeleteResponse>;
 
 /** A request codec and its response codec. */
 export interface MessagePair {
@@ -71,9 +148,20 @@ export const MESSAGES = {
   1: { request: fetchRequest, response: fetchResponse },
   2: { request: listOffsetsRequest, response: listOffsetsResponse },
   3: { request: metadataRequest, response: metadataResponse },
+  8: { request: offsetCommitRequest, response: offsetCommitResponse },
+  9: { request: offsetFetchRequest, response: offsetFetchResponse },
+  10: { request: findCoordinatorRequest, response: findCoordinatorResponse },
+  11: { request: joinGroupRequest, response: joinGroupResponse },
+  12: { request: heartbeatRequest, response: heartbeatResponse },
+  13: { request: leaveGroupRequest, response: leaveGroupResponse },
+  14: { request: syncGroupRequest, response: syncGroupResponse },
+  15: { request: describeGroupsRequest, response: describeGroupsResponse },
+  16: { request: listGroupsRequest, response: listGroupsResponse },
   18: { request: apiVersionsRequest, response: apiVersionsResponse },
   19: { request: createTopicsRequest, response: createTopicsResponse },
   20: { request: deleteTopicsRequest, response: deleteTopicsResponse },
+  42: { request: deleteGroupsRequest, response: deleteGroupsResponse },
+  47: { request: offsetDeleteRequest, response: offsetDeleteResponse },
 } as const satisfies { readonly [apiKey: number]: MessagePair };
 
 export type ApiKeyWithMessages = keyof typeof MESSAGES;
