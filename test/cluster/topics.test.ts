@@ -41,6 +41,12 @@ describe('topic configs', () => {
     expect(c.maxMessageBytes).toBe(1048588);
     expect(c.flushMessages).toBe(Number.POSITIVE_INFINITY);
   });
+  test('only a policy with delete removes old data: compact alone turns retention off', () => {
+    const limits = { 'retention.ms': '1000', 'retention.bytes': '4096' };
+    expect(logConfigFor({ ...limits, 'cleanup.policy': 'compact' }, {})).toMatchObject({ retentionMs: -1, retentionBytes: -1 });
+    expect(logConfigFor({ ...limits, 'cleanup.policy': 'compact,delete' }, {})).toMatchObject({ retentionMs: 1000, retentionBytes: 4096 });
+    expect(logConfigFor(limits, {})).toMatchObject({ retentionMs: 1000, retentionBytes: 4096 });
+  });
 });
 
 describe('TopicManager', () => {
