@@ -28,7 +28,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ErrorCode } from '../protocol/error-codes';
-import { Clock } from './clock';
+import { Clock, Timer } from './clock';
 import { CONSUMER_PROTOCOL_TYPE } from './consumer-protocol';
 import { CommittedOffset, Group, GroupState, JoinResult, Member, Protocol, SyncResult, joinError, syncError } from './group';
 import { KafkaError } from './kafka-error';
@@ -314,7 +314,7 @@ export class GroupCoordinator {
       }
     } else if (req.requireKnownMemberId) {
       // The member must come back with this id; until then it holds up the rebalance, for at most its session timeout.
-      group.addPending(newMemberId, this.clock.schedule(req.sessionTimeoutMs, () => this.expirePendingMember(group, newMemberId)));
+      group.addPending(newMemberId, this.schedule(req.sessionTimeoutMs, 'pending member expiry', () => this.expirePendingMember(group, newMemberId)));
       resolve(joinError(newMemberId, ErrorCode.MEMBER_ID_REQUIRED));
     } else {
       this.addMemberAndRebalance(group, newMemberId, req, resolve);
@@ -407,7 +407,7 @@ export class GroupCoordinator {
         }
         // Same protocol: keep the assignment, persist the new member id, answer without a rebalance.
         const generation = group.generationId;
-        void this.storeGroup(group, currentAssignment(group)).then((error) => {
+        this.afterWrite(this.storeGroup(group, currentAssignment(group)), 'static member rejoin', (error) => {
           if (group.members.get(newMemberId) !== member || !member.awaitingJoin) return;
           if (error) {
             member.protocols = old.protocols;
@@ -466,7 +466,7 @@ export class GroupCoordinator {
   private scheduleInitialJoin(group: Group, delayMs: number, remainingMs: number): void {
     group.joinTimer?.cancel();
     group.initialJoinDelay = true;
-    group.joinTimer = this.clock.schedule(delayMs, () => {
+    group.joinTimer = this.schedule(delayMs, 'initial rebalance delay', () => {
       group.joinTimer = null;
       if (group.newMemberAdded && remainingMs > 0) {
         group.newMemberAdded = false;
@@ -482,7 +482,7 @@ export class GroupCoordinator {
   private scheduleJoin(group: Group, timeoutMs: number): void {
     group.joinTimer?.cancel();
     group.initialJoinDelay = false;
-    group.joinTimer = this.clock.schedule(timeoutMs, () => {
+    group.joinTimer = this.schedule(timeoutMs, 'rebalance timeout', () => {
       group.joinTimer = null;
       this.completeJoin(group);
     });
@@ -517,7 +517,7 @@ export class GroupCoordinator {
       group.subscribedTopics = null;
       group.transitionTo(GroupState.Empty, now);
       this.log.info({ group: group.groupId, generation: group.generationId }, 'group is empty');
-      void this.storeGroup(group, new Map()).then((error) => {
+      this.afterWrite(this.storeGroup(group, new Map()), 'empty group', (error) => {
         if (error) this.log.warn({ group: group.groupId, error: ErrorCode[error] }, 'could not store the empty group');
       });
       return;
@@ -543,7 +543,7 @@ export class GroupCoordinator {
   private schedulePendingSync(group: Group): void {
     group.syncTimer?.cancel();
     const generation = group.generationId;
-    group.syncTimer = this.clock.schedule(rebalanceTimeoutOf(group), () => {
+    group.syncTimer = this.schedule(rebalanceTimeoutOf(group), 'sync deadline', () => {
       group.syncTimer = null;
       if (generation !== group.generationId) return;
       if (!(group.is(GroupState.CompletingRebalance) || group.is(GroupState.Stable)) || group.pendingSyncMembers.size === 0) return;
@@ -594,7 +594,7 @@ export class GroupCoordinator {
       for (const id of group.members.keys()) assignment.set(id, req.assignments.get(id) ?? EMPTY);
       const generation = group.generationId;
       this.log.info({ group: group.groupId, generation, members: group.size }, 'assignment received from the leader');
-      void this.storeGroup(group, assignment).then((storeError) => {
+      this.afterWrite(this.storeGroup(group, assignment), 'assignment', (storeError) => {
         // Another member may have joined meanwhile: only finish if nothing moved on.
         if (!group.is(GroupState.CompletingRebalance) || group.generationId !== generation) return;
         if (storeError) {
@@ -649,7 +649,7 @@ export class GroupCoordinator {
 
   private scheduleExpiry(group: Group, member: Member, timeoutMs: number): void {
     member.expiry?.cancel();
-    member.expiry = this.clock.schedule(timeoutMs, () => {
+    member.expiry = this.schedule(timeoutMs, 'session expiry', () => {
       member.expiry = null;
       if (group.members.get(member.memberId) !== member) return;
       // A member parked in a rebalance is alive: the rebalance and sync deadlines deal with it.
@@ -970,6 +970,24 @@ export class GroupCoordinator {
     if (records.length === 0) return;
     const error = await this.write(group.groupId, records, ErrorCode.UNKNOWN_SERVER_ERROR);
     if (error) this.log.error({ group: group.groupId, error: ErrorCode[error] }, 'could not write tombstones to __consumer_offsets');
+  }
+
+  // ------------------------------------------------------------ plumbing
+
+  /** A timer whose work can never throw into the event loop: a failure is logged. */
+  private schedule(ms: number, what: string, fn: () => void): Timer {
+    return this.clock.schedule(ms, () => {
+      try {
+        fn();
+      } catch (err) {
+        this.log.error({ err, step: what }, 'group coordinator step failed');
+      }
+    });
+  }
+
+  /** Runs `fn` once a write is done; a failure in it is logged, never left as an unhandled rejection. */
+  private afterWrite<T>(write: Promise<T>, what: string, fn: (result: T) => void): void {
+    write.then(fn).catch((err: unknown) => this.log.error({ err, step: what }, 'group coordinator step failed'));
   }
 
   // ------------------------------------------------------------ storage
