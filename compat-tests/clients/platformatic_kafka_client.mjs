@@ -8,10 +8,11 @@
 // printed as {"error": <class>, "code": <PLT_KFK_...>, "apiIds": [<Kafka
 // error names>], "message": ...} with exit code 2.
 //
-// The broker has no InitProducerId, no compression codecs and no consumer
-// groups: the producer runs with idempotent false and no compression; the
-// Consumer (which needs a groupId in its options) never joins its group: its
-// fetch() and listOffsets() ask the partition leader directly.
+// The broker has no InitProducerId and no compression codecs yet: the
+// producer runs with idempotent false and no compression. The Consumer here
+// (which needs a groupId in its options) never joins its group: its fetch()
+// and listOffsets() ask the partition leader directly. Consuming in a group
+// is in platformatic_group.mjs.
 import { Admin, Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 
 const [bootstrap, command, rawArgs] = process.argv.slice(2);
