@@ -1,9 +1,14 @@
-"""Two librdkafka consumers (confluent-kafka) in one group with a chosen
-partition.assignment.strategy: they split the topic's partitions, then one
-closes (LeaveGroup) and the other takes everything over.
+"""Two librdkafka consumers (confluent-kafka) in one group.
 
-usage: confluent_group_assignor.py BOOTSTRAP split '{"topic":..,"group":..,"strategy":..,"partitions":N}'
-prints one JSON line: {"split": [[...],[...]], "after_close": [...], "seconds": {...}}
+split: with a chosen partition.assignment.strategy they split the topic's
+  partitions, then one closes (LeaveGroup) and the other takes everything over.
+  '{"topic":..,"group":..,"strategy":..,"partitions":N}' ->
+  {"split": [[...],[...]], "after_close": [...], "seconds": {...}}
+static: both are static members (group.instance.id); one closes (a static
+  member sends no LeaveGroup) and restarts under the same instance id: it gets
+  its partitions back and the other member sees no rebalance.
+  '{"topic":..,"group":..,"partitions":N}' ->
+  {"before": [[...],[...]], "after": [[...],[...]], "rebalances_seen_by_a": N}
 """
 import json
 import sys
@@ -12,8 +17,10 @@ import time
 from confluent_kafka import Consumer
 
 
-def consumer(bootstrap, group, strategy):
+def consumer(bootstrap, group, strategy, instance=None):
+    extra = {'group.instance.id': instance} if instance else {}
     return Consumer({
+        **extra,
         'bootstrap.servers': bootstrap,
         'group.id': group,
         'partition.assignment.strategy': strategy,
@@ -64,6 +71,33 @@ def split(bootstrap, args):
     print(json.dumps(result))
 
 
+def static(bootstrap, args):
+    n = args['partitions']
+    everything = list(range(n))
+    events = []
+    a = consumer(bootstrap, args['group'], 'range', 'instance-a')
+    b = consumer(bootstrap, args['group'], 'range', 'instance-b')
+    a.subscribe([args['topic']], on_assign=lambda c, ps: events.append('assign'), on_revoke=lambda c, ps: events.append('revoke'))
+    b.subscribe([args['topic']])
+
+    def shared(x, y):
+        return lambda: owned(x) and owned(y) and sorted(owned(x) + owned(y)) == everything
+
+    poll_until([a, b], shared(a, b), 40)
+    before = [owned(a), owned(b)]
+    seen = len(events)
+    b.close()
+    b2 = consumer(bootstrap, args['group'], 'range', 'instance-b')
+    b2.subscribe([args['topic']])
+    poll_until([a, b2], shared(a, b2), 20)
+    # Keep both polling a while longer: a rebalance, if any, would show up now.
+    poll_until([a, b2], lambda: False, 2)
+    after = [owned(a), owned(b2)]
+    print(json.dumps({'before': before, 'after': after, 'rebalances_seen_by_a': len(events) - seen}))
+    a.close()
+    b2.close()
+
+
 if __name__ == '__main__':
     bootstrap, command, raw = sys.argv[1], sys.argv[2], sys.argv[3]
-    {'split': split}[command](bootstrap, json.loads(raw))
+    {'split': split, 'static': static}[command](bootstrap, json.loads(raw))
