@@ -6,7 +6,8 @@
  * committed, also for unknown groups and topics, as Kafka answers. A null
  * topic list (v2+) asks for every committed offset of the group.
  * Group-level errors (COORDINATOR_LOAD_IN_PROGRESS, INVALID_GROUP_ID) go in
- * the top-level error code from v2 and in every partition's before.
+ * the top-level (v2-7) or group (v8+) error code with no topics, and in
+ * every asked partition's error code before v2.
  *
  * Version notes: v2 top-level error code, null topics; v3 throttle time;
  * v5 leader epoch; v6 flexible; v7 requireStable (no transactions here, so
@@ -23,14 +24,20 @@ interface AskedTopic {
   partitionIndexes: readonly number[];
 }
 
-/** One group's answer, with the group error copied into every partition (v0-1 have no other place for it). */
+/**
+ * One group's answer. A group-level error (loading, bad group id) comes
+ * with no topics from v2 on, as Kafka answers; v0-1 have no group-level
+ * field, so every asked partition carries it.
+ */
 function fetchGroup(groups: GroupCoordinator, groupId: string, topics: readonly AskedTopic[] | null, errorInPartitions: boolean) {
   const result = groups.fetchOffsets(groupId, topics && topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes })));
   const error = result.errorCode;
-  const answered =
-    error === ErrorCode.NONE
-      ? result.topics
-      : (topics ?? []).map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((partition) => ({ partition, offset: -1n, leaderEpoch: -1, metadata: '' })) }));
+  let answered = result.topics;
+  if (error !== ErrorCode.NONE) {
+    answered = errorInPartitions
+      ? (topics ?? []).map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((partition) => ({ partition, offset: -1n, leaderEpoch: -1, metadata: '' })) }))
+      : [];
+  }
   return {
     errorCode: error,
     topics: answered.map((t) => ({
