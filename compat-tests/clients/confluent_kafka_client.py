@@ -6,10 +6,11 @@ Usage: /usr/bin/python3 confluent_kafka_client.py BOOTSTRAP COMMAND [JSON-ARGS]
 Prints one JSON document on stdout. A Kafka error is printed as
 {"error": "<KafkaError name>", "message": "..."} with exit code 2.
 
-The broker has no InitProducerId, no compression codecs and no consumer
-groups: producers run with enable.idempotence false and compression none;
-consumers have a group.id (librdkafka wants one) but only assign(), never
-subscribe(), and never commit.
+The broker has no InitProducerId and no compression codecs: producers run
+with enable.idempotence false and compression none. The consumers of consume
+and offsets have a group.id (librdkafka wants one) but only assign() and
+never commit; group_consume and group_split subscribe() as members of a
+consumer group.
 """
 import json
 import sys
@@ -225,6 +226,152 @@ def cmd_offsets(bootstrap, args):
         c.close()
 
 
+def group_consumer(bootstrap, group_id, extra=None):
+    conf = base_conf(bootstrap)
+    conf.update({
+        'group.id': group_id,
+        'auto.offset.reset': 'earliest',
+        'enable.auto.commit': False,
+        'session.timeout.ms': 6000,
+        'heartbeat.interval.ms': 500,
+        'fetch.wait.max.ms': 200,
+    })
+    conf.update(extra or {})
+    return Consumer(conf)
+
+
+def record_json(msg):
+    return {'partition': msg.partition(), 'offset': msg.offset(), 'key': dec(msg.key()), 'value': dec(msg.value())}
+
+
+def poll_record(c, timeout):
+    """One record from poll(), None if there was none; raises a Kafka error."""
+    msg = c.poll(timeout)
+    if msg is None:
+        return None
+    if msg.error() is not None:
+        if msg.error().code() == KafkaError._PARTITION_EOF:
+            return None
+        raise KafkaException(msg.error())
+    return msg
+
+
+def cmd_group_consume(bootstrap, args):
+    """args: {topic, group_id, count, idle_ms?}. subscribe()s as a member of group_id
+    (auto.offset.reset earliest, enable.auto.commit false), polls until it has count
+    records, polls idle_ms longer to show that nothing else comes, then
+    commit(asynchronous=False) and close(). Prints the records, the partitions
+    on_assign gave it, what commit() returned and committed() afterwards."""
+    c = group_consumer(bootstrap, args['group_id'])
+    assigned = []
+    try:
+        topic = args['topic']
+        c.subscribe([topic], on_assign=lambda consumer, parts: assigned.append(sorted(p.partition for p in parts)))
+        records = []
+        deadline = time.time() + DEADLINE_S
+        while len(records) < args['count']:
+            if time.time() > deadline:
+                raise RuntimeError('got %d of %d records: %s' % (len(records), args['count'], records))
+            msg = poll_record(c, 0.2)
+            if msg is not None:
+                records.append(record_json(msg))
+        extra = []
+        idle_until = time.time() + args.get('idle_ms', 0) / 1000.0
+        while time.time() < idle_until:
+            msg = poll_record(c, 0.1)
+            if msg is not None:
+                extra.append(record_json(msg))
+        result = c.commit(asynchronous=False)
+        parts = c.assignment()
+        committed = c.committed(parts, timeout=10)
+        return {
+            'records': records,
+            'extra': extra,
+            'assignments': assigned,
+            'commit_result': {str(tp.partition): tp.offset for tp in result if tp.error is None},
+            'commit_errors': [tp.error.name() for tp in result if tp.error is not None],
+            'committed': {str(tp.partition): tp.offset for tp in committed},
+        }
+    finally:
+        c.close()
+
+
+def group_member(bootstrap, group_id, topic, name):
+    """A consumer subscribed to topic as a member of group_id that keeps its
+    on_assign/on_revoke history ('events'), its current share ('current') and the
+    records it polled ('records')."""
+    m = {'name': name, 'events': [], 'current': [], 'records': []}
+
+    def on_assign(consumer, parts):
+        added = sorted(p.partition for p in parts)
+        m['current'] = sorted(set(m['current']) | set(added))
+        m['events'].append(['assign', added])
+
+    def on_revoke(consumer, parts):
+        taken = sorted(p.partition for p in parts)
+        m['current'] = sorted(set(m['current']) - set(taken))
+        m['events'].append(['revoke', taken])
+
+    m['consumer'] = group_consumer(bootstrap, group_id, {'client.id': 'compat-confluent-' + name})
+    m['consumer'].subscribe([topic], on_assign=on_assign, on_revoke=on_revoke)
+    return m
+
+
+def poll_until(members, done, what):
+    """Polls every member in turn (keeping what records come) until done()."""
+    deadline = time.time() + DEADLINE_S
+    while not done():
+        if time.time() > deadline:
+            raise RuntimeError('no %s: %s' % (what, {m['name']: m['events'] for m in members}))
+        for m in members:
+            msg = poll_record(m['consumer'], 0.05)
+            if msg is not None:
+                m['records'].append(record_json(msg))
+
+
+def split(members, n):
+    """True when every member has a non-empty share and the shares split partitions 0..n-1."""
+    shares = [m['current'] for m in members]
+    return all(shares) and sorted(p for s in shares for p in s) == list(range(n))
+
+
+def produce_each(bootstrap, topic, n, per_partition, tag):
+    producer = Producer(dict(base_conf(bootstrap), **{'enable.idempotence': False, 'linger.ms': 5}))
+    for p in range(n):
+        for i in range(per_partition):
+            producer.produce(topic, value=('%s-p%d-%d' % (tag, p, i)).encode(), partition=p)
+    if producer.flush(15):
+        raise RuntimeError('records still undelivered')
+
+
+def member_json(m):
+    # Copies: close() revokes everything and would add to the events.
+    return {'events': list(m['events']), 'assignment': list(m['current']), 'records': list(m['records'])}
+
+
+def cmd_group_split(bootstrap, args):
+    """args: {topic, group_id, partitions, per_partition}. Two consumers of
+    one group subscribe to topic, the second once the first has formed the group
+    alone; both are polled until each has a non-empty share and the shares split
+    the topic's partitions. Then per_partition records are produced to each
+    partition and both are polled until every record came. Prints each consumer's
+    on_assign/on_revoke history, its final share and the records it got."""
+    topic, n = args['topic'], args['partitions']
+    members = []
+    try:
+        members.append(group_member(bootstrap, args['group_id'], topic, 'c1'))
+        poll_until(members, lambda: members[0]['current'], 'assignment for c1')
+        members.append(group_member(bootstrap, args['group_id'], topic, 'c2'))
+        poll_until(members, lambda: split(members, n), 'split')
+        produce_each(bootstrap, topic, n, args['per_partition'], 'split')
+        want = n * args['per_partition']
+        poll_until(members, lambda: sum(len(m['records']) for m in members) >= want, '%d records' % want)
+        return {m['name']: member_json(m) for m in members}
+    finally:
+        for m in members:
+            m['consumer'].close()
+
+
 COMMANDS = {
     'create_topics': cmd_create_topics,
     'delete_topics': cmd_delete_topics,
@@ -232,6 +379,8 @@ COMMANDS = {
     'produce': cmd_produce,
     'consume': cmd_consume,
     'offsets': cmd_offsets,
+    'group_consume': cmd_group_consume,
+    'group_split': cmd_group_split,
 }
 
 

@@ -7,7 +7,8 @@ as {"error": "<exception class>", "message": "..."} with exit code 2.
 
 The broker has no InitProducerId and no compression codecs: producers run
 without idempotence (kafka-python 2.0 has none) and with compression none.
-It has no consumer groups either: consumers use assign(), never subscribe().
+Consumers use assign() without a group, except group_consume, which
+subscribes as a member of a consumer group and commits by hand.
 """
 import json
 import sys
@@ -202,6 +203,80 @@ def cmd_offsets(bootstrap, args):
         c.close(autocommit=False)
 
 
+def record_json(r):
+    return {'partition': r.partition, 'offset': r.offset, 'key': dec(r.key), 'value': dec(r.value)}
+
+
+def cmd_group_consume(bootstrap, args):
+    """args: {topic, group_id, count, commit?, idle_ms?}. Subscribes to topic as a member of
+    group_id (enable_auto_commit False, auto_offset_reset earliest), polls until it
+    has count records (never more: max_records), polls idle_ms longer to show that
+    nothing else comes, commit()s if asked, and prints the records, its assignment
+    and committed() of each assigned partition; closes without committing again."""
+    c = KafkaConsumer(
+        bootstrap_servers=bootstrap,
+        client_id='compat-kafka-python-group',
+        group_id=args['group_id'],
+        enable_auto_commit=False,
+        auto_offset_reset='earliest',
+        session_timeout_ms=6000,
+        heartbeat_interval_ms=500,
+        request_timeout_ms=11000,
+        fetch_max_wait_ms=200,
+    )
+    try:
+        topic = args['topic']
+        c.subscribe([topic])
+        records = []
+        deadline = time.time() + DEADLINE_S
+        while len(records) < args['count']:
+            if time.time() > deadline:
+                raise RuntimeError('got %d of %d records: %s' % (len(records), args['count'], records))
+            for tp, batch in c.poll(timeout_ms=200, max_records=args['count'] - len(records)).items():
+                records.extend(record_json(r) for r in batch)
+        idle_until = time.time() + args.get('idle_ms', 0) / 1000.0
+        extra = []
+        while time.time() < idle_until:
+            for tp, batch in c.poll(timeout_ms=100).items():
+                extra.extend(record_json(r) for r in batch)
+        assigned = sorted(c.assignment(), key=lambda tp: tp.partition)
+        positions = {str(tp.partition): c.position(tp) for tp in assigned}
+        if args.get('commit'):
+            c.commit()
+        return {
+            'records': records,
+            'extra': extra,
+            'assignment': [tp.partition for tp in assigned],
+            'positions': positions,
+            'committed': {str(tp.partition): c.committed(tp) for tp in assigned},
+        }
+    finally:
+        c.close(autocommit=False)
+
+
+def cmd_group_admin(bootstrap, args):
+    """args: {group_id, delete?}. KafkaAdminClient's view of a group:
+    list_consumer_groups, describe_consumer_groups, list_consumer_group_offsets
+    (every partition the group has offsets for: OffsetFetch with topics null),
+    and delete_consumer_groups if delete."""
+    client = admin(bootstrap)
+    try:
+        group_id = args['group_id']
+        [desc] = client.describe_consumer_groups([group_id])
+        offsets = client.list_consumer_group_offsets(group_id)
+        out = {
+            'groups': sorted([list(g) for g in client.list_consumer_groups()]),
+            'describe': {'error_code': desc.error_code, 'state': desc.state, 'protocol_type': desc.protocol_type,
+                         'protocol': desc.protocol, 'members': len(desc.members)},
+            'offsets': sorted([[tp.topic, tp.partition, om.offset, om.metadata] for tp, om in offsets.items()]),
+        }
+        if args.get('delete'):
+            out['deleted'] = [[g, e.__name__] for g, e in client.delete_consumer_groups([group_id])]
+        return out
+    finally:
+        client.close()
+
+
 COMMANDS = {
     'create_topics': cmd_create_topics,
     'list_topics': cmd_list_topics,
@@ -210,6 +285,8 @@ COMMANDS = {
     'produce': cmd_produce,
     'consume': cmd_consume,
     'offsets': cmd_offsets,
+    'group_consume': cmd_group_consume,
+    'group_admin': cmd_group_admin,
 }
 
 

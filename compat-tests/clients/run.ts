@@ -94,3 +94,66 @@ export function scriptClient(program: string, script: string, bootstrap: () => s
     raw: (command: string, args: unknown = {}) => runScript(program, script, bootstrap(), command, args, timeoutMs),
   };
 }
+
+/** A client script left running: every JSON line it prints, as it prints them. */
+export interface RunningScript<T = any> {
+  /** The JSON lines printed so far. */
+  readonly lines: T[];
+  /** Resolves with the first line (already printed or still to come) that matches, or fails after timeoutMs. */
+  waitFor(match: (line: T) => boolean, timeoutMs: number, what: string): Promise<T>;
+  /** SIGKILL (no goodbye to the broker) and wait for the exit. */
+  kill(): Promise<void>;
+  /** Everything it wrote on stderr. */
+  stderr(): string;
+}
+
+/** `program script bootstrap command JSON(args)` left running; see RunningScript. */
+export function spawnScript<T = any>(program: string, script: string, bootstrap: string, command: string, args: unknown = {}): RunningScript<T> {
+  const proc = spawn(program, [resolve(__dirname, script), bootstrap, command, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: T[] = [];
+  const waiters = new Set<() => void>();
+  let stderr = '';
+  proc.stderr.on('data', (d) => (stderr += d));
+  let partial = '';
+  proc.stdout.on('data', (d) => {
+    partial += d;
+    let nl: number;
+    while ((nl = partial.indexOf('\n')) >= 0) {
+      const line = partial.slice(0, nl).trim();
+      partial = partial.slice(nl + 1);
+      if (!line) continue;
+      try {
+        lines.push(JSON.parse(line));
+      } catch {
+        continue;
+      }
+      for (const w of [...waiters]) w();
+    }
+  });
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  return {
+    lines,
+    stderr: () => stderr,
+    waitFor(match, timeoutMs, what) {
+      return new Promise((resolvePromise, reject) => {
+        const check = () => {
+          const found = lines.find(match);
+          if (found === undefined) return false;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolvePromise(found);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`${script} ${command}: no ${what} within ${timeoutMs} ms; lines: ${JSON.stringify(lines)}; stderr: ${stderr}`));
+        }, timeoutMs);
+        if (!check()) waiters.add(check);
+      });
+    },
+    async kill() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
