@@ -129,19 +129,26 @@ export class Broker {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     this.log.info('shutting down');
-    if (this.retentionTimer) clearInterval(this.retentionTimer);
-    if (this.offsetExpiryTimer) clearInterval(this.offsetExpiryTimer);
-    // Parked JoinGroups and SyncGroups are answered NOT_COORDINATOR so clients find us again after a restart.
-    this.groups.shutdown();
-    const closed = this.server ? new Promise<void>((resolve) => this.server!.close(() => resolve())) : Promise.resolve();
-    for (const c of this.connections) c.stopReading();
-    for (const t of this.topics.list()) for (const p of t.partitions) p.wake();
-    const idle = Promise.all([...this.connections].map((c) => c.whenIdle()));
-    await Promise.race([idle, new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref())]);
-    for (const c of this.connections) c.close();
-    await closed;
-    await this.groupsLoaded;
-    await this.logs.close();
+    // Paused sockets and unref'd timers do not keep Node running: without this the process could exit
+    // half-way (logs not closed, lock not released) while a client still holds a connection open.
+    const keepAlive = setInterval(() => undefined, 60_000);
+    try {
+      if (this.retentionTimer) clearInterval(this.retentionTimer);
+      if (this.offsetExpiryTimer) clearInterval(this.offsetExpiryTimer);
+      // Parked JoinGroups and SyncGroups are answered NOT_COORDINATOR so clients find us again after a restart.
+      this.groups.shutdown();
+      const closed = this.server ? new Promise<void>((resolve) => this.server!.close(() => resolve())) : Promise.resolve();
+      for (const c of this.connections) c.stopReading();
+      for (const t of this.topics.list()) for (const p of t.partitions) p.wake();
+      const idle = Promise.all([...this.connections].map((c) => c.whenIdle()));
+      await Promise.race([idle, new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref())]);
+      for (const c of this.connections) c.close();
+      await closed;
+      await this.groupsLoaded;
+      await this.logs.close();
+    } finally {
+      clearInterval(keepAlive);
+    }
     this.log.info('shut down cleanly');
   }
 }

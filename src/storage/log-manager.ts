@@ -64,6 +64,7 @@ export class LogManager {
   /** Creates the data directory, takes its lock and consumes the clean-shutdown marker. */
   async init(): Promise<void> {
     await fsp.mkdir(this.dataDir, { recursive: true });
+    const fresh = (await fsp.readdir(this.dataDir)).length === 0;
     await this.lock();
     const marker = path.join(this.dataDir, CLEAN_SHUTDOWN_FILE);
     let clean = false;
@@ -81,7 +82,7 @@ export class LogManager {
     this.initialized = true;
     this.logger.info(
       { dataDir: this.dataDir, cleanShutdown: clean },
-      clean ? 'previous shutdown was clean' : 'previous shutdown was not clean: logs are recovered fully',
+      fresh ? 'new data directory' : clean ? 'previous shutdown was clean' : 'previous shutdown was not clean: logs are recovered fully',
     );
   }
 
