@@ -12,26 +12,14 @@
  * first one after 5 s.
  */
 import { spawn } from 'node:child_process';
-import { Admin, AssignerProtocol, Kafka, logLevel, Producer } from 'kafkajs';
-import { useBroker } from './helpers/broker-process';
+import { AssignerProtocol } from 'kafkajs';
+import { useBroker, useKafkajsClients } from './helpers/broker-process';
 import { kcat } from './helpers/kcat';
 
 const TEST_TIMEOUT = 40000;
 const broker = useBroker({}, TEST_TIMEOUT);
 
-let admin: Admin;
-let producer: Producer;
-beforeAll(async () => {
-  const kafka = new Kafka({ clientId: 'compat-kcat-groups', brokers: [broker.current.bootstrap], logLevel: logLevel.NOTHING });
-  admin = kafka.admin();
-  producer = kafka.producer({ allowAutoTopicCreation: false });
-  await admin.connect();
-  await producer.connect();
-}, TEST_TIMEOUT);
-afterAll(async () => {
-  await producer?.disconnect();
-  await admin?.disconnect();
-}, TEST_TIMEOUT);
+const clients = useKafkajsClients(broker, 'compat-kcat-groups', TEST_TIMEOUT);
 
 /** Options for a group consumer that starts new groups at the beginning and auto-commits. */
 const GROUP_OPTS = ['-X', 'auto.offset.reset=earliest', '-X', 'enable.auto.commit=true', '-X', 'client.id=compat-kcat'];
@@ -73,14 +61,14 @@ async function produce(topic: string, partitions: number[], perPartition: number
   const out: Line[] = [];
   for (const partition of partitions) {
     const values = Array.from({ length: perPartition }, (_, i) => `${tag}-p${partition}-${i}`);
-    const [meta] = await producer.send({ topic, acks: -1, messages: values.map((value) => ({ partition, value })) });
+    const [meta] = await clients.producer.send({ topic, acks: -1, messages: values.map((value) => ({ partition, value })) });
     values.forEach((value, i) => out.push({ partition, offset: Number(meta.baseOffset) + i, value }));
   }
   return out;
 }
 
 async function committed(group: string, topic: string): Promise<Record<number, string>> {
-  const [t] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+  const [t] = await clients.admin.fetchOffsets({ groupId: group, topics: [topic] });
   return Object.fromEntries(t.partitions.map((p) => [p.partition, p.offset]));
 }
 
@@ -89,16 +77,16 @@ const byPosition = (a: Line, b: Line) => a.partition - b.partition || a.offset -
 test('kcat -G consumes every partition, commits, and its next run resumes with only the new records', async () => {
   const topic = 'kcat-group';
   const group = 'g-kcat';
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }] });
+  await clients.admin.createTopics({ topics: [{ topic, numPartitions: 3 }] });
   const first = await produce(topic, [0, 1, 2], 5, 'first');
 
   const run1 = await groupConsume(group, topic);
   expect(run1.sort(byPosition)).toEqual(first.sort(byPosition));
   // The final commit happens as kcat closes: the group is committed at the end offsets.
   expect(await committed(group, topic)).toEqual({ 0: '5', 1: '5', 2: '5' });
-  const [g] = (await admin.describeGroups([group])).groups;
+  const [g] = (await clients.admin.describeGroups([group])).groups;
   expect(g).toMatchObject({ groupId: group, state: 'Empty', protocolType: 'consumer', members: [] });
-  expect((await admin.listGroups()).groups).toContainEqual({ groupId: group, protocolType: 'consumer' });
+  expect((await clients.admin.listGroups()).groups).toContainEqual({ groupId: group, protocolType: 'consumer' });
 
   const second = await produce(topic, [0, 1, 2], 2, 'second');
   const run2 = await groupConsume(group, topic);
@@ -113,7 +101,7 @@ test('kcat -G consumes every partition, commits, and its next run resumes with o
 test('kcat -G -c N commits exactly the N records it consumed; the next run gets the rest, no record twice', async () => {
   const topic = 'kcat-group-count';
   const group = 'g-kcat-count';
-  await admin.createTopics({ topics: [{ topic, numPartitions: 2 }] });
+  await clients.admin.createTopics({ topics: [{ topic, numPartitions: 2 }] });
   const sent = await produce(topic, [0, 1], 6, 'c');
 
   const part1 = await groupConsume(group, topic, 4);
@@ -132,7 +120,7 @@ test('kcat -G -c N commits exactly the N records it consumed; the next run gets 
 test('a running kcat -G member is seen by describeGroups with its assignment and leaves the group on SIGTERM', async () => {
   const topic = 'kcat-group-live';
   const group = 'g-kcat-live';
-  await admin.createTopics({ topics: [{ topic, numPartitions: 2 }] });
+  await clients.admin.createTopics({ topics: [{ topic, numPartitions: 2 }] });
   const sent = await produce(topic, [0, 1], 3, 'live');
   const proc = spawn('kcat', ['-b', broker.current.bootstrap, '-G', group, topic, ...GROUP_OPTS, '-q', '-u', '-f', '%p %o %s\n'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -145,7 +133,7 @@ test('a running kcat -G member is seen by describeGroups with its assignment and
     while (parse(stdout).length < sent.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(parse(stdout).sort(byPosition)).toEqual(sent.sort(byPosition));
 
-    const [g] = (await admin.describeGroups([group])).groups;
+    const [g] = (await clients.admin.describeGroups([group])).groups;
     expect(g).toMatchObject({ groupId: group, state: 'Stable', protocolType: 'consumer' });
     // librdkafka offers range first, then roundrobin.
     expect(g.protocol).toBe('range');
@@ -165,7 +153,7 @@ test('a running kcat -G member is seen by describeGroups with its assignment and
     proc.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(problems(stderr)).toEqual([]);
-    const [after] = (await admin.describeGroups([group])).groups;
+    const [after] = (await clients.admin.describeGroups([group])).groups;
     expect(after).toMatchObject({ groupId: group, state: 'Empty', members: [] });
   } finally {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');

@@ -9,8 +9,7 @@
  * The Python side is the group_consume / group_split commands of
  * compat-tests/clients/kafka_python_client.py and confluent_kafka_client.py.
  */
-import { Admin, Kafka, logLevel, Producer } from 'kafkajs';
-import { useBroker } from './helpers/broker-process';
+import { useBroker, useKafkajsClients } from './helpers/broker-process';
 import { PYTHON, scriptClient } from './clients/run';
 
 const TEST_TIMEOUT = 45000;
@@ -18,19 +17,7 @@ const broker = useBroker({}, TEST_TIMEOUT);
 const { ok: kp } = scriptClient(PYTHON, 'kafka_python_client.py', () => broker.current.bootstrap, 30000);
 const { ok: ck } = scriptClient(PYTHON, 'confluent_kafka_client.py', () => broker.current.bootstrap, 30000);
 
-let admin: Admin;
-let producer: Producer;
-beforeAll(async () => {
-  const kafka = new Kafka({ clientId: 'compat-python-groups', brokers: [broker.current.bootstrap], logLevel: logLevel.NOTHING });
-  admin = kafka.admin();
-  producer = kafka.producer({ allowAutoTopicCreation: false });
-  await admin.connect();
-  await producer.connect();
-}, TEST_TIMEOUT);
-afterAll(async () => {
-  await producer?.disconnect();
-  await admin?.disconnect();
-}, TEST_TIMEOUT);
+const clients = useKafkajsClients(broker, 'compat-python-groups', TEST_TIMEOUT);
 
 interface Rec {
   partition: number;
@@ -53,21 +40,21 @@ async function produce(topic: string, partitions: number[], perPartition: number
   const out: Rec[] = [];
   for (const partition of partitions) {
     const vs = Array.from({ length: perPartition }, (_, i) => `${tag}-p${partition}-${i}`);
-    const [meta] = await producer.send({ topic, acks: -1, messages: vs.map((value) => ({ partition, value })) });
+    const [meta] = await clients.producer.send({ topic, acks: -1, messages: vs.map((value) => ({ partition, value })) });
     vs.forEach((value, i) => out.push({ partition, offset: Number(meta.baseOffset) + i, value }));
   }
   return out;
 }
 
 async function committed(groupId: string, topic: string): Promise<Record<string, string>> {
-  const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  const [t] = await clients.admin.fetchOffsets({ groupId, topics: [topic] });
   return Object.fromEntries(t.partitions.map((p) => [String(p.partition), p.offset]));
 }
 
 test('kafka-python: KafkaConsumer(group_id, enable_auto_commit=False) consumes, commit()s, and a new consumer resumes after the commit; KafkaAdminClient lists, describes and deletes the group', async () => {
   const topic = 'kp-group';
   const group_id = 'g-kafka-python';
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }] });
+  await clients.admin.createTopics({ topics: [{ topic, numPartitions: 3 }] });
   const first = await produce(topic, [0, 1, 2], 4, 'first');
 
   const run1 = await kp<GroupConsumed & { assignment: number[]; committed: Record<string, number>; positions: Record<string, number> }>('group_consume', {
@@ -80,7 +67,7 @@ test('kafka-python: KafkaConsumer(group_id, enable_auto_commit=False) consumes, 
   expect(run1.assignment).toEqual([0, 1, 2]);
   expect(run1.committed).toEqual({ 0: 4, 1: 4, 2: 4 });
   expect(await committed(group_id, topic)).toEqual({ 0: '4', 1: '4', 2: '4' });
-  expect((await admin.describeGroups([group_id])).groups[0]).toMatchObject({ state: 'Empty', protocolType: 'consumer', members: [] });
+  expect((await clients.admin.describeGroups([group_id])).groups[0]).toMatchObject({ state: 'Empty', protocolType: 'consumer', members: [] });
 
   // A new consumer of the group gets only what was produced after the commit.
   const second = await produce(topic, [0, 1, 2], 2, 'second');
@@ -125,7 +112,7 @@ test('kafka-python: KafkaConsumer(group_id, enable_auto_commit=False) consumes, 
 test('confluent-kafka: Consumer(group.id, auto.offset.reset=earliest) consumes, commit(asynchronous=False), close, and the next member resumes there', async () => {
   const topic = 'ck-group';
   const group_id = 'g-confluent';
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }] });
+  await clients.admin.createTopics({ topics: [{ topic, numPartitions: 3 }] });
   const first = await produce(topic, [0, 1, 2], 4, 'first');
 
   type Out = GroupConsumed & {
@@ -142,7 +129,7 @@ test('confluent-kafka: Consumer(group.id, auto.offset.reset=earliest) consumes, 
   expect(run1.committed).toEqual({ 0: 4, 1: 4, 2: 4 });
   expect(await committed(group_id, topic)).toEqual({ 0: '4', 1: '4', 2: '4' });
   // close() left the group.
-  expect((await admin.describeGroups([group_id])).groups[0]).toMatchObject({ state: 'Empty', protocolType: 'consumer', members: [] });
+  expect((await clients.admin.describeGroups([group_id])).groups[0]).toMatchObject({ state: 'Empty', protocolType: 'consumer', members: [] });
 
   const second = await produce(topic, [0, 1, 2], 2, 'second');
   const run2 = await ck<Out>('group_consume', { topic, group_id, count: 6, idle_ms: 500 });
@@ -154,7 +141,7 @@ test('confluent-kafka: Consumer(group.id, auto.offset.reset=earliest) consumes, 
 
 test('confluent-kafka: two members of one group split a 6-partition topic (on_assign) and each consumes only its own partitions', async () => {
   const topic = 'ck-split';
-  await admin.createTopics({ topics: [{ topic, numPartitions: 6 }] });
+  await clients.admin.createTopics({ topics: [{ topic, numPartitions: 6 }] });
   type Member = { events: [string, number[]][]; assignment: number[]; records: PyRec[] };
   const out = await ck<{ c1: Member; c2: Member }>('group_split', { topic, group_id: 'g-confluent-split', partitions: 6, per_partition: 3 });
   const { c1, c2 } = out;
@@ -176,5 +163,5 @@ test('confluent-kafka: two members of one group split a 6-partition topic (on_as
   expect(all).toHaveLength(18);
   expect(new Set(all.map(key)).size).toBe(18);
   // Both closed: the group is empty again.
-  expect((await admin.describeGroups(['g-confluent-split'])).groups[0]).toMatchObject({ state: 'Empty', members: [] });
+  expect((await clients.admin.describeGroups(['g-confluent-split'])).groups[0]).toMatchObject({ state: 'Empty', members: [] });
 }, TEST_TIMEOUT);

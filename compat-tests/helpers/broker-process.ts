@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { Admin, Kafka, logLevel, Producer } from 'kafkajs';
 
 const CLI = resolve(__dirname, '../../dist/kafkats.js');
 
@@ -109,4 +110,29 @@ export function useBroker(opts: StartOptions = {}, timeoutMs = 30000): { readonl
     await handle.current?.cleanup();
   }, timeoutMs);
   return handle;
+}
+
+/**
+ * A kafkajs admin and producer (no auto-creation) connected to the file's
+ * broker for its whole run; read them as `clients.admin` and
+ * `clients.producer` inside tests.
+ */
+export function useKafkajsClients(
+  broker: { readonly current: BrokerProcess },
+  clientId: string,
+  timeoutMs = 30000,
+): { readonly admin: Admin; readonly producer: Producer } {
+  const clients = {} as { admin: Admin; producer: Producer };
+  beforeAll(async () => {
+    const kafka = new Kafka({ clientId, brokers: [broker.current.bootstrap], logLevel: logLevel.NOTHING });
+    clients.admin = kafka.admin();
+    clients.producer = kafka.producer({ allowAutoTopicCreation: false });
+    await clients.admin.connect();
+    await clients.producer.connect();
+  }, timeoutMs);
+  afterAll(async () => {
+    await clients.producer?.disconnect();
+    await clients.admin?.disconnect();
+  }, timeoutMs);
+  return clients;
 }
