@@ -79,9 +79,10 @@ test('FindCoordinator names this broker for groups at every version; key types i
   expect(bad.coordinators[0].errorCode).toBe(ErrorCode.INVALID_REQUEST);
 });
 
-test('__consumer_offsets is hidden from a full Metadata listing, shown when named, and refuses client writes', async () => {
+test('__consumer_offsets is listed as internal (as Kafka lists it), described when named, and refuses client writes', async () => {
   const all = await c.request(3, metadataRequest, metadataResponse, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
-  expect(all.topics.map((t) => t.name)).not.toContain('__consumer_offsets');
+  expect(all.topics.filter((t) => t.isInternal).map((t) => t.name)).toEqual(['__consumer_offsets']);
+  expect(all.topics.find((t) => t.name === 't')?.isInternal).toBe(false);
   const named = await c.request(3, metadataRequest, metadataResponse, 12, { topics: [{ name: '__consumer_offsets', topicId: ZERO_UUID }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
   expect(named.topics[0]).toMatchObject({ errorCode: ErrorCode.NONE, name: '__consumer_offsets', isInternal: true });
   expect(named.topics[0].partitions).toHaveLength(50);

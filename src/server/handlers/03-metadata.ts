@@ -5,8 +5,9 @@
  * - brokers: this one, at its advertised address; it is the controller and
  *   leads every partition (epoch 0, replicas = ISR = [this broker]);
  * - topics: v0 with an empty list, or v1+ with a null list, means all topics
- *   (internal ones included only when named, as Kafka does); v1+ with an
- *   empty list means none;
+ *   (internal ones such as __consumer_offsets included, flagged isInternal,
+ *   as Kafka answers; Java's listTopics filters them by that flag); v1+
+ *   with an empty list means none;
  * - a named topic that does not exist is created when auto-creation is on
  *   and the request allows it (always for v0-3, allowAutoTopicCreation from
  *   v4), else UNKNOWN_TOPIC_OR_PARTITION; a bad name gets
@@ -103,10 +104,8 @@ export const metadataHandler = defineHandler({
     const all = req.topics === null || (v === 0 && req.topics.length === 0);
     let topics: TopicAnswer[];
     if (all) {
-      topics = broker.topics
-        .list()
-        .filter((t) => !t.internal)
-        .map((t) => describe(t, nodeId, operations));
+      // Internal topics too (isInternal set), as Kafka's metadataCache.getAllTopics(): clients filter them.
+      topics = broker.topics.list().map((t) => describe(t, nodeId, operations));
     } else {
       topics = [];
       for (const t of req.topics ?? []) {
