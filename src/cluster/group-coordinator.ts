@@ -99,6 +99,8 @@ export interface CommitRequest {
   groupInstanceId: string | null;
   /** OffsetCommit v2-4 retention time; -1 for the broker's. */
   retentionTimeMs: number;
+  /** The OffsetCommit version (the error for a missing group changed in v9). */
+  apiVersion: number;
   offsets: readonly OffsetToCommit[];
 }
 
@@ -459,6 +461,8 @@ export class GroupCoordinator {
       this.scheduleInitialJoin(group, delay, Math.max(rebalanceTimeoutOf(group) - delay, 0));
     } else {
       this.scheduleJoin(group, rebalanceTimeoutOf(group));
+      // As Kafka's tryCompleteElseWatch: if nobody is left to wait for (the last member left), finish now.
+      this.tryCompleteJoin(group);
     }
   }
 
@@ -565,9 +569,9 @@ export class GroupCoordinator {
     const group = this.groups.get(req.groupId);
     if (!group) return Promise.resolve(syncError(ErrorCode.UNKNOWN_MEMBER_ID));
     if (group.is(GroupState.Dead)) return Promise.resolve(syncError(ErrorCode.COORDINATOR_NOT_AVAILABLE));
-    if (group.isStaticMemberFenced(req.groupInstanceId, req.memberId)) return Promise.resolve(syncError(ErrorCode.FENCED_INSTANCE_ID));
-    const member = group.members.get(req.memberId);
-    if (!member) return Promise.resolve(syncError(ErrorCode.UNKNOWN_MEMBER_ID));
+    const invalid = group.validateMember(req.memberId, req.groupInstanceId);
+    if (invalid) return Promise.resolve(syncError(invalid));
+    const member = group.members.get(req.memberId)!;
     if (req.generationId !== group.generationId) return Promise.resolve(syncError(ErrorCode.ILLEGAL_GENERATION));
     if ((req.protocolType !== null && req.protocolType !== group.protocolType) || (req.protocolName !== null && req.protocolName !== group.protocolName)) {
       return Promise.resolve(syncError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL));
@@ -630,9 +634,9 @@ export class GroupCoordinator {
     const group = this.groups.get(groupId);
     if (!group) return ErrorCode.UNKNOWN_MEMBER_ID;
     if (group.is(GroupState.Dead)) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    if (group.isStaticMemberFenced(groupInstanceId, memberId)) return ErrorCode.FENCED_INSTANCE_ID;
-    const member = group.members.get(memberId);
-    if (!member) return ErrorCode.UNKNOWN_MEMBER_ID;
+    const invalid = group.validateMember(memberId, groupInstanceId);
+    if (invalid) return invalid;
+    const member = group.members.get(memberId)!;
     if (generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
     switch (group.state) {
       case GroupState.Empty:
@@ -726,8 +730,9 @@ export class GroupCoordinator {
     if (error) return all(error);
     let group = this.groups.get(req.groupId);
     if (!group) {
-      // A group that does not exist may only be given offsets by a client outside group management.
-      if (req.generationId >= 0) return all(ErrorCode.ILLEGAL_GENERATION);
+      // A group that does not exist may only be given offsets by a client outside group management;
+      // from OffsetCommit v9 Kafka says GROUP_ID_NOT_FOUND, before that ILLEGAL_GENERATION.
+      if (req.generationId >= 0) return all(req.apiVersion >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION);
       group = new Group(req.groupId, this.clock.now());
       this.groups.set(req.groupId, group);
     }
@@ -743,14 +748,9 @@ export class GroupCoordinator {
   private validateOffsetCommit(group: Group, req: CommitRequest): ErrorCode {
     if (group.is(GroupState.Dead)) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     if (req.generationId >= 0 || req.memberId !== '' || req.groupInstanceId !== null) {
-      if (req.groupInstanceId !== null) {
-        const current = group.staticMembers.get(req.groupInstanceId);
-        if (current === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
-        if (current !== req.memberId) return ErrorCode.FENCED_INSTANCE_ID;
-      }
-      if (!group.members.has(req.memberId)) return ErrorCode.UNKNOWN_MEMBER_ID;
-      if (req.generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
-      return ErrorCode.NONE;
+      const invalid = group.validateMember(req.memberId, req.groupInstanceId);
+      if (invalid) return invalid;
+      return req.generationId !== group.generationId ? ErrorCode.ILLEGAL_GENERATION : ErrorCode.NONE;
     }
     // Outside group management (generation -1, no member id): only while the group has no members.
     return group.is(GroupState.Empty) ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;

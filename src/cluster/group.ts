@@ -180,6 +180,20 @@ export class Group {
     return current !== undefined && current !== memberId;
   }
 
+  /**
+   * Kafka's validateMember: a request naming a static instance must come
+   * from the member that holds it (FENCED_INSTANCE_ID) and the instance must
+   * be known (UNKNOWN_MEMBER_ID); the member must be in the group.
+   */
+  validateMember(memberId: string, groupInstanceId: string | null): ErrorCode {
+    if (groupInstanceId !== null) {
+      const current = this.staticMembers.get(groupInstanceId);
+      if (current === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+      if (current !== memberId) return ErrorCode.FENCED_INSTANCE_ID;
+    }
+    return this.members.has(memberId) ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
+  }
+
   add(member: Member): void {
     if (this.members.size === 0) this.protocolType = member.protocolType;
     this.members.set(member.memberId, member);

@@ -464,9 +464,9 @@ describe('heartbeats, sessions and leaving', () => {
     const first = await stableGroupOfOne();
     const left = gc.leave('g', [{ memberId: first, groupInstanceId: null }]);
     expect(left).toEqual({ errorCode: ErrorCode.NONE, members: [{ memberId: first, groupInstanceId: null, errorCode: ErrorCode.NONE }] });
-    clock.advance(0);
-    await flush();
+    // Nobody is left to wait for: the join phase ends at once, as Kafka's DelayedJoin does.
     expect(group().state).toBe(GroupState.Empty);
+    await flush();
     expect(group().generationId).toBe(2);
     const last = store.parsed().at(-1)!;
     expect(last).toMatchObject({ kind: 'group', group: 'g', value: { generation: 2, protocolType: 'consumer', protocol: null, leader: null, members: [] } });
@@ -524,6 +524,9 @@ describe('static membership', () => {
     expect(restarted.members).toEqual([]);
     expect(group().state).toBe(GroupState.Stable);
     expect(gc.heartbeat('g', follower, 'i-follower', 2)).toBe(ErrorCode.FENCED_INSTANCE_ID);
+    // An instance id the group does not know: UNKNOWN_MEMBER_ID, even from a member it knows (Kafka's validateMember).
+    expect(gc.heartbeat('g', restarted.memberId, 'i-other', 2)).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    expect((await gc.sync(syncReq({ memberId: restarted.memberId, groupInstanceId: 'i-other', generationId: 2 }))).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
     expect(gc.heartbeat('g', restarted.memberId, 'i-follower', 2)).toBe(ErrorCode.NONE);
     const s = await gc.sync(syncReq({ memberId: restarted.memberId, groupInstanceId: 'i-follower', generationId: 2 }));
     expect(s.assignment.toString()).toBe('for-follower');
@@ -599,6 +602,7 @@ describe('committed offsets', () => {
       memberId: '',
       groupInstanceId: null,
       retentionTimeMs: -1,
+      apiVersion: 8,
       offsets: [{ topic: 't', partition: 0, offset: 42n, leaderEpoch: 3, metadata: 'meta' }],
       ...over,
     });
@@ -627,6 +631,9 @@ describe('committed offsets', () => {
 
   test('who may commit when', async () => {
     expect(await commit({ groupId: 'nope', generationId: 3, memberId: 'm' })).toEqual([ErrorCode.ILLEGAL_GENERATION]);
+    // From OffsetCommit v9 Kafka names the problem.
+    expect(await commit({ groupId: 'nope', generationId: 3, memberId: 'm', apiVersion: 9 })).toEqual([ErrorCode.GROUP_ID_NOT_FOUND]);
+    expect(gc.group('nope')).toBeUndefined();
     const [leader] = await stableGroupOfTwo();
     expect(await commit()).toEqual([ErrorCode.UNKNOWN_MEMBER_ID]); // outsiders only while the group is empty
     expect(await commit({ generationId: 1, memberId: leader })).toEqual([ErrorCode.ILLEGAL_GENERATION]);
@@ -750,7 +757,7 @@ describe('admin', () => {
 
   test('ListGroups filters by state and type, case-insensitively', async () => {
     await stableGroupOfOne();
-    await gc.commitOffsets({ groupId: 'offsets-only', generationId: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1, offsets: [{ topic: 't', partition: 0, offset: 1n, leaderEpoch: -1, metadata: '' }] });
+    await gc.commitOffsets({ groupId: 'offsets-only', generationId: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1, apiVersion: 8, offsets: [{ topic: 't', partition: 0, offset: 1n, leaderEpoch: -1, metadata: '' }] });
     expect(gc.list([], []).groups.map((g) => g.groupId).sort()).toEqual(['g', 'offsets-only']);
     expect(gc.list(['stable'], []).groups.map((g) => g.groupId)).toEqual(['g']);
     expect(gc.list(['Empty'], ['Classic']).groups.map((g) => g.groupId)).toEqual(['offsets-only']);
@@ -759,7 +766,7 @@ describe('admin', () => {
 
   test('DeleteGroups: empty groups go with their offsets; live ones get NON_EMPTY_GROUP; unknown GROUP_ID_NOT_FOUND', async () => {
     await stableGroupOfOne();
-    await gc.commitOffsets({ groupId: 'idle', generationId: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1, offsets: [{ topic: 't', partition: 0, offset: 1n, leaderEpoch: -1, metadata: '' }] });
+    await gc.commitOffsets({ groupId: 'idle', generationId: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1, apiVersion: 8, offsets: [{ topic: 't', partition: 0, offset: 1n, leaderEpoch: -1, metadata: '' }] });
     expect(await gc.deleteGroups(['g', 'idle', 'nope'])).toEqual([ErrorCode.NON_EMPTY_GROUP, ErrorCode.NONE, ErrorCode.GROUP_ID_NOT_FOUND]);
     expect(gc.group('idle')).toBeUndefined();
     expect(gc.fetchOffsets('idle', null).topics).toEqual([]);
@@ -777,6 +784,7 @@ describe('admin', () => {
       memberId: first,
       groupInstanceId: null,
       retentionTimeMs: -1,
+      apiVersion: 8,
       offsets: [
         { topic: 't', partition: 0, offset: 1n, leaderEpoch: -1, metadata: '' },
         { topic: 'u', partition: 0, offset: 1n, leaderEpoch: -1, metadata: '' },
@@ -805,8 +813,8 @@ describe('loading and shutdown', () => {
 
   test('what was written is loaded back: a stable group with its members and assignments, and its offsets', async () => {
     const [leader, follower] = await stableGroupOfTwo();
-    await gc.commitOffsets({ groupId: 'g', generationId: 2, memberId: leader, groupInstanceId: null, retentionTimeMs: -1, offsets: [{ topic: 't', partition: 3, offset: 99n, leaderEpoch: 5, metadata: 'm' }] });
-    await gc.commitOffsets({ groupId: 'gone', generationId: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1, offsets: [{ topic: 't', partition: 0, offset: 1n, leaderEpoch: -1, metadata: '' }] });
+    await gc.commitOffsets({ groupId: 'g', generationId: 2, memberId: leader, groupInstanceId: null, retentionTimeMs: -1, apiVersion: 8, offsets: [{ topic: 't', partition: 3, offset: 99n, leaderEpoch: 5, metadata: 'm' }] });
+    await gc.commitOffsets({ groupId: 'gone', generationId: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1, apiVersion: 8, offsets: [{ topic: 't', partition: 0, offset: 1n, leaderEpoch: -1, metadata: '' }] });
     await gc.deleteGroups(['gone']);
 
     const restarted = newCoordinator();

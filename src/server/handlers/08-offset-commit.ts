@@ -53,6 +53,7 @@ export const offsetCommitHandler = defineHandler({
         memberId: req.memberId,
         groupInstanceId: req.groupInstanceId,
         retentionTimeMs: ctx.apiVersion <= 4 ? Number(req.retentionTimeMs) : -1,
+        apiVersion: ctx.apiVersion,
         offsets,
       });
       results.forEach((code, i) => (codes[where[i].t][where[i].p] = code));
