@@ -8,7 +8,9 @@
  * - group formation through kafkajs: what users see, two consumers with
  *   default settings (they learn of a rebalance from a heartbeat every 3 s);
  * - OffsetCommit rate: several connections with pipelined commits of one
- *   partition each, until the time is up.
+ *   partition each, until the time is up;
+ * - a restart's load: time until OffsetFetch is answered from what was
+ *   committed.
  */
 'use strict';
 const { join } = require('node:path');
@@ -19,6 +21,8 @@ const JOIN = 11;
 const SYNC = 14;
 const HEARTBEAT = 12;
 const COMMIT = 8;
+const FETCH_OFFSETS = 9;
+const COORDINATOR_LOAD_IN_PROGRESS = 14;
 const MEMBER_ID_REQUIRED = 79;
 const REBALANCE_IN_PROGRESS = 27;
 
@@ -164,4 +168,30 @@ async function offsetCommitRate(port, topic, seconds, connections = 4, inFlight 
   return { commits: committed, seconds: elapsed, perSec: committed / elapsed, connections, inFlight };
 }
 
-module.exports = { groupFormation, kafkajsGroupFormation, offsetCommitRate };
+/**
+ * From `t0` (the broker's spawn): when it first answers, and when an
+ * OffsetFetch stops getting COORDINATOR_LOAD_IN_PROGRESS.
+ */
+async function timeToGroupsLoaded(port, t0) {
+  const since = () => Number(process.hrtime.bigint() - t0) / 1e6;
+  const client = await WireClient.open(port);
+  let firstAnswerMs = 0;
+  for (;;) {
+    const r = await client.request(FETCH_OFFSETS, MESSAGES[FETCH_OFFSETS], 8, {
+      groupId: '',
+      topics: null,
+      groups: [{ groupId: 'bench-commits-0', memberId: null, memberEpoch: -1, topics: null }],
+      requireStable: false,
+    });
+    if (!firstAnswerMs) firstAnswerMs = since();
+    const g = r.groups[0];
+    if (g.errorCode === 0) {
+      client.close();
+      if (g.topics.length === 0) throw new Error('the committed offsets were not loaded back');
+      return { firstAnswerMs, loadedMs: since() };
+    }
+    if (g.errorCode !== COORDINATOR_LOAD_IN_PROGRESS) throw new Error(`OffsetFetch failed: ${g.errorCode}`);
+  }
+}
+
+module.exports = { groupFormation, kafkajsGroupFormation, offsetCommitRate, timeToGroupsLoaded };

@@ -11,7 +11,8 @@
  * - produce: N records of 100 bytes in batches of 1,000 (about 100 KiB),
  *   acks=1, several requests in flight, through our own codec; RSS after;
  * - consumer groups (groups.js): two-member group formation, the broker's
- *   share and through kafkajs, and the OffsetCommit rate.
+ *   share and through kafkajs, the OffsetCommit rate, and a restart's time
+ *   until the committed offsets are loaded back.
  */
 'use strict';
 const { spawn } = require('node:child_process');
@@ -20,7 +21,7 @@ const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 
 const { dist, encodeRequest, connectRetry, freePort, stopChild, median, FrameSplitter } = require('./wire');
-const { groupFormation, kafkajsGroupFormation, offsetCommitRate } = require('./groups');
+const { groupFormation, kafkajsGroupFormation, offsetCommitRate, timeToGroupsLoaded } = require('./groups');
 const { metadataRequest, produceRequest } = require(join(dist, 'protocol/messages'));
 const { buildRecordBatch } = require(join(dist, 'protocol/record-batch'));
 
@@ -123,7 +124,8 @@ async function main() {
 
   const dir = mkdtempSync(join(tmpdir(), 'kafkats-bench-'));
   const port = await freePort();
-  const child = spawn(process.execPath, [join(dist, 'kafkats.js'), '--port', String(port), '--data-dir', dir, '--log-level', 'warn'], { stdio: 'ignore' });
+  const brokerArgs = [join(dist, 'kafkats.js'), '--port', String(port), '--data-dir', dir, '--log-level', 'warn'];
+  let child = spawn(process.execPath, brokerArgs, { stdio: 'ignore' });
   try {
     const socket = await connectRetry(port, Date.now() + 10000);
     await roundTrip(socket, encodeRequest(3, metadataRequest, 4, { topics: [{ name: 'bench' }], allowAutoTopicCreation: true }, 1));
@@ -135,6 +137,11 @@ async function main() {
     results.groupFormation = await groupFormation(port, quick ? 3 : 20);
     results.kafkajsGroupFormation = await kafkajsGroupFormation(port, quick ? 1 : 3);
     results.offsetCommit = await offsetCommitRate(port, 'bench', quick ? 1 : 3);
+    // Restart on the same data: how long until the committed offsets are loaded back and answered.
+    await stopChild(child);
+    const t0 = process.hrtime.bigint();
+    child = spawn(process.execPath, brokerArgs, { stdio: 'ignore' });
+    results.restartWithOffsets = { records: results.offsetCommit.commits, ...(await timeToGroupsLoaded(port, t0)) };
   } finally {
     await stopChild(child);
     rmSync(dir, { recursive: true, force: true });
@@ -152,6 +159,8 @@ async function main() {
   console.log(`2-member group through kafkajs (default 3 s heartbeat; client-bound): median ${f(kf.medianMs, 0)} ms over ${kf.runs}`);
   const oc = results.offsetCommit;
   console.log(`OffsetCommit (1 partition each, ${oc.connections} connections x ${oc.inFlight} in flight)   ${f(oc.perSec, 0)} requests/s`);
+  const rw = results.restartWithOffsets;
+  console.log(`restart with ${rw.records} offset commits in __consumer_offsets: first answer ${f(rw.firstAnswerMs)} ms, offsets loaded and answered ${f(rw.loadedMs)} ms`);
   const out = argValue('--json', null);
   if (out) writeFileSync(out, JSON.stringify(results, null, 2));
 }
