@@ -95,6 +95,62 @@ export class RawClient {
     return res.decode(r, version);
   }
 
+  /**
+   * Like request(), but any number may be in flight on the connection: the
+   * broker answers in request order, so answers are matched to requests
+   * in order (and checked by correlation id).
+   */
+  pipeline<Q extends MessageSpec, R extends MessageSpec>(
+    apiKey: number,
+    req: MessageCodec<Q>,
+    res: MessageCodec<R>,
+    version: number,
+    body: InputOf<Q>,
+    timeoutMs = 30000,
+  ): Promise<ValueOf<R>> {
+    const id = this.send(apiKey, req, version, body);
+    return new Promise<ValueOf<R>>((resolve, reject) => {
+      const decode = (r: Reader) => {
+        const got = readResponseHeader(r, responseHeaderVersion(apiKey, res.isFlexible(version)));
+        if (got !== id) throw new Error(`correlation id ${got}, expected ${id}`);
+        return res.decode(r, version);
+      };
+      this.inFlight.push({ decode, resolve: resolve as (v: unknown) => void, reject });
+      void this.pump(timeoutMs);
+    });
+  }
+
+  private readonly inFlight: { decode: (r: Reader) => unknown; resolve: (v: unknown) => void; reject: (e: Error) => void }[] = [];
+  private pumping = false;
+
+  private async pump(timeoutMs: number): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.inFlight.length > 0) {
+        let frame: Buffer | null;
+        try {
+          frame = await this.nextFrame(timeoutMs);
+        } catch (err) {
+          for (const w of this.inFlight.splice(0)) w.reject(err as Error);
+          return;
+        }
+        if (!frame) {
+          for (const w of this.inFlight.splice(0)) w.reject(new Error('connection closed by the broker'));
+          return;
+        }
+        const head = this.inFlight.shift()!;
+        try {
+          head.resolve(head.decode(new Reader(frame)));
+        } catch (err) {
+          head.reject(err as Error);
+        }
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
   close(): void {
     this.socket.destroy();
   }
