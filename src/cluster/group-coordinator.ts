@@ -736,24 +736,12 @@ export class GroupCoordinator {
       group = new Group(req.groupId, this.clock.now());
       this.groups.set(req.groupId, group);
     }
-    const invalid = this.validateOffsetCommit(group, req);
+    const invalid = group.validateOffsetCommit(req.memberId, req.groupInstanceId, req.generationId);
     if (invalid) return all(invalid);
     if (group.is(GroupState.CompletingRebalance)) return all(ErrorCode.REBALANCE_IN_PROGRESS);
     const member = group.members.get(req.memberId);
     if (member) this.scheduleExpiry(group, member, member.sessionTimeoutMs);
     return this.storeOffsets(group, req);
-  }
-
-  /** Kafka's validateOffsetCommit: who may commit to this group now. */
-  private validateOffsetCommit(group: Group, req: CommitRequest): ErrorCode {
-    if (group.is(GroupState.Dead)) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    if (req.generationId >= 0 || req.memberId !== '' || req.groupInstanceId !== null) {
-      const invalid = group.validateMember(req.memberId, req.groupInstanceId);
-      if (invalid) return invalid;
-      return req.generationId !== group.generationId ? ErrorCode.ILLEGAL_GENERATION : ErrorCode.NONE;
-    }
-    // Outside group management (generation -1, no member id): only while the group has no members.
-    return group.is(GroupState.Empty) ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
   }
 
   private async storeOffsets(group: Group, req: CommitRequest): Promise<ErrorCode[]> {
@@ -919,36 +907,14 @@ export class GroupCoordinator {
     await Promise.all(work);
   }
 
-  /**
-   * Offsets past their retention: for an empty group, offsets.retention
-   * after it became empty (or after the commit, or at the commit's own
-   * expire time); for a stable consumer group, offsets of topics it no
-   * longer subscribes to, after the commit; for a group that only stores
-   * offsets, after the commit. Empty groups left without offsets go too.
-   */
+  /** Removes offsets past their retention (Group.expiredOffsets); empty groups left without offsets go too. */
   async expireOffsets(): Promise<void> {
     if (this.loading || !this.active) return;
     const now = this.clock.now();
     const retention = this.settings.offsetsRetentionMs;
     const work: Promise<void>[] = [];
     for (const g of this.groups.values()) {
-      let base: ((o: CommittedOffset) => number) | null = null;
-      let keep: ReadonlySet<string> = new Set();
-      if (g.protocolType !== null && g.is(GroupState.Empty)) base = () => g.currentStateTimestamp;
-      else if (g.protocolType === CONSUMER_PROTOCOL_TYPE && g.subscribedTopics !== null && g.is(GroupState.Stable)) {
-        base = (o) => o.commitTimestamp;
-        keep = g.subscribedTopics;
-      } else if (g.protocolType === null) base = (o) => o.commitTimestamp;
-      const expired: { topic: string; partition: number }[] = [];
-      if (base) {
-        for (const [topic, parts] of g.offsets) {
-          if (keep.has(topic)) continue;
-          for (const [partition, o] of parts) {
-            const gone = o.expireTimestamp >= 0 ? now >= o.expireTimestamp : now - base(o) >= retention;
-            if (gone) expired.push({ topic, partition });
-          }
-        }
-      }
+      const expired = g.expiredOffsets(now, retention);
       if (expired.length > 0 || (g.is(GroupState.Empty) && !g.hasOffsets)) work.push(this.cleanupGroup(g, expired));
     }
     await Promise.all(work);

@@ -361,6 +361,54 @@ export class Group {
     return true;
   }
 
+  /**
+   * Kafka's validateOffsetCommit: who may commit to this group now. A member
+   * commits with its member id and generation; a client outside group
+   * management (generation -1, no member or instance id) only while the
+   * group has no members.
+   */
+  validateOffsetCommit(memberId: string, groupInstanceId: string | null, generationId: number): ErrorCode {
+    if (this.is(GroupState.Dead)) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    if (generationId >= 0 || memberId !== '' || groupInstanceId !== null) {
+      const invalid = this.validateMember(memberId, groupInstanceId);
+      if (invalid) return invalid;
+      return generationId !== this.generationId ? ErrorCode.ILLEGAL_GENERATION : ErrorCode.NONE;
+    }
+    return this.is(GroupState.Empty) ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
+  }
+
+  /**
+   * Offsets past their retention (Kafka's removeExpiredOffsets): an offset
+   * committed with its own expire time goes at that time. Otherwise, for an
+   * empty group, `retentionMs` after the group became empty; for a stable
+   * consumer group, offsets of topics it no longer subscribes to,
+   * `retentionMs` after their commit; for a group that only stores offsets
+   * (no protocol type), `retentionMs` after the commit. Other groups keep
+   * theirs.
+   */
+  expiredOffsets(now: number, retentionMs: number): { topic: string; partition: number }[] {
+    let since: ((o: CommittedOffset) => number) | null = null;
+    let keep: ReadonlySet<string> = new Set();
+    if (this.protocolType !== null && this.is(GroupState.Empty)) {
+      since = () => this.currentStateTimestamp;
+    } else if (this.protocolType === CONSUMER_PROTOCOL_TYPE && this.subscribedTopics !== null && this.is(GroupState.Stable)) {
+      since = (o) => o.commitTimestamp;
+      keep = this.subscribedTopics;
+    } else if (this.protocolType === null) {
+      since = (o) => o.commitTimestamp;
+    }
+    const expired: { topic: string; partition: number }[] = [];
+    if (!since) return expired;
+    for (const [topic, parts] of this.offsets) {
+      if (keep.has(topic)) continue;
+      for (const [partition, o] of parts) {
+        const gone = o.expireTimestamp >= 0 ? now >= o.expireTimestamp : now - since(o) >= retentionMs;
+        if (gone) expired.push({ topic, partition });
+      }
+    }
+    return expired;
+  }
+
   get hasOffsets(): boolean {
     return this.offsets.size > 0;
   }
