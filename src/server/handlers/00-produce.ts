@@ -104,6 +104,7 @@ export const produceHandler = defineHandler({
     for (const topic of req.topicData) {
       const answers: Promise<PartitionAnswer>[] = [];
       responses.push({ name: topic.name, partitionResponses: answers });
+      const known = broker.topics.get(topic.name);
       for (const p of topic.partitionData) {
         if (unsupported) {
           answers.push(Promise.resolve(failure(p.index, ErrorCode.UNSUPPORTED_VERSION)));
@@ -114,12 +115,12 @@ export const produceHandler = defineHandler({
           continue;
         }
         // Appends start synchronously, in request order, so pipelined requests keep their order.
-        const target = broker.topics.partition(topic.name, p.index);
+        const target = known?.partitions[p.index];
         if (!target) {
           answers.push(Promise.resolve(failure(p.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)));
           continue;
         }
-        if (broker.topics.get(topic.name)?.internal) {
+        if (known.internal) {
           // Only the coordinator writes there; a client's record could corrupt group state (Kafka refuses it too).
           answers.push(Promise.resolve(failure(p.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic.name}`)));
           continue;
