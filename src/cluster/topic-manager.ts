@@ -120,9 +120,10 @@ export class TopicManager {
    * created, then the metadata file is rewritten, then the partitions become
    * visible; a crash before the rewrite leaves directories that the next
    * start sets aside as stray. Throws KafkaError with Kafka's codes and
-   * messages (ReplicationControlManager.createPartitions).
+   * messages (ReplicationControlManager.createPartitions). `check`, given
+   * the current count, runs after the count checks (manual assignments).
    */
-  async addPartitions(name: string, count: number, validateOnly = false): Promise<Topic> {
+  async addPartitions(name: string, count: number, validateOnly = false, check?: (current: number) => void): Promise<Topic> {
     const pending = this.busy.get(name);
     if (pending) await pending.catch(() => undefined);
     const topic = this.byName.get(name);
@@ -134,6 +135,7 @@ export class TopicManager {
     if (count < current) {
       throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `The topic ${name} currently has ${current} partition(s); ${count} would not be an increase.`);
     }
+    check?.(current);
     if (validateOnly) return topic;
     return this.exclusive(name, async () => {
       const rec = this.state.topics.find((t) => t.name === name)!;
