@@ -6,7 +6,15 @@
 // Prints one JSON document on stdout (bigints as strings). A client error is
 // printed as {"error": <class>, "apiIds": [<Kafka error names>], "message"}
 // with exit code 2.
-import { Admin, Producer, compatibilityPartitioner, stringSerializers } from '@platformatic/kafka';
+import {
+  Admin,
+  Connection,
+  Producer,
+  compatibilityPartitioner,
+  describeClusterV1,
+  offsetForLeaderEpochV4,
+  stringSerializers,
+} from '@platformatic/kafka';
 
 const [bootstrap, command, rawArgs] = process.argv.slice(2);
 const args = rawArgs ? JSON.parse(rawArgs) : {};
@@ -21,7 +29,30 @@ async function withAdmin(fn) {
   }
 }
 
+/** Calls one of the package's API functions (its own request encoder and response parser) on a bare connection. */
+async function withConnection(fn) {
+  const conn = new Connection('compat-platformatic-api');
+  const [host, port] = bootstrap.split(':');
+  await conn.connect(host, Number(port));
+  try {
+    return await fn(conn);
+  } catch (e) {
+    // a parser that meets an error code throws, with the parsed response attached
+    if (e.response) return { thrown: e.constructor?.name, response: e.response };
+    throw e;
+  } finally {
+    await conn.close();
+  }
+}
+
 const commands = {
+  // {topics: [{name, partitions: [{partitionIndex, currentLeaderEpoch, leaderEpoch}]}]}: OffsetForLeaderEpoch v4 as a consumer (-1)
+  offset_for_leader_epoch: () => withConnection((conn) => offsetForLeaderEpochV4.api.async(conn, -1, args.topics)),
+
+  // {includeClusterAuthorizedOperations, endpointType}: DescribeCluster v1
+  describe_cluster: () =>
+    withConnection((conn) => describeClusterV1.api.async(conn, args.includeClusterAuthorizedOperations ?? false, args.endpointType ?? 1)),
+
   // {topic, count, validateOnly?}
   create_partitions: () =>
     withAdmin(async (admin) => {
