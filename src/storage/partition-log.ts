@@ -478,6 +478,7 @@ export class PartitionLog {
 
   async offsetForTimestamp(timestampMs: number): Promise<{ offset: number; timestamp: number } | null> {
     this.checkReadable();
+    const start = this.logStartOffset; // nothing below it is answered (DeleteRecords may have moved it into a segment)
     for (const seg of [...this.segments]) {
       if (seg.maxTimestamp < timestampMs || seg.size === 0) continue;
       seg.acquire();
@@ -486,8 +487,8 @@ export class PartitionLog {
         const from = rel >= 0 ? seg.baseOffset + rel : seg.baseOffset;
         let found: { offset: number; timestamp: number } | null = null;
         await seg.scan(from, async (h, cur) => {
-          if (h.maxTimestamp < timestampMs) return false;
-          found = await firstRecordAtOrAfter(h, cur, timestampMs);
+          if (h.maxTimestamp < timestampMs || h.lastOffset < start) return false;
+          found = await firstRecordAtOrAfter(h, cur, timestampMs, start);
           return found !== null;
         });
         if (found) return found;
@@ -680,28 +681,30 @@ export class PartitionLog {
 }
 
 /**
- * The first record of the batch with timestamp >= ts: record by record for
- * uncompressed CreateTime batches; the batch's base offset and max timestamp
- * for compressed and LogAppendTime batches (every record carries the max).
+ * The first record of the batch with timestamp >= ts and offset >= minOffset:
+ * record by record for uncompressed CreateTime batches; the batch's base
+ * offset (at least minOffset) and max timestamp for compressed and
+ * LogAppendTime batches (every record carries the max).
  */
 async function firstRecordAtOrAfter(
   h: BatchHeaderInfo,
   cur: FileCursor,
   ts: number,
+  minOffset = 0,
 ): Promise<{ offset: number; timestamp: number } | null> {
   if ((h.attributes & (ATTR_COMPRESSION_MASK | ATTR_LOG_APPEND_TIME)) !== 0 || h.recordCount <= 0) {
-    return h.maxTimestamp >= ts ? { offset: h.baseOffset, timestamp: h.maxTimestamp } : null;
+    return h.maxTimestamp >= ts ? { offset: Math.max(h.baseOffset, minOffset), timestamp: h.maxTimestamp } : null;
   }
   const bytes = await LogSegment.batchBytes(h, cur);
   let records;
   try {
     records = decodeRecords(bytes.subarray(BATCH_HEADER_SIZE), h.recordCount);
   } catch {
-    return h.maxTimestamp >= ts ? { offset: h.baseOffset, timestamp: h.maxTimestamp } : null;
+    return h.maxTimestamp >= ts ? { offset: Math.max(h.baseOffset, minOffset), timestamp: h.maxTimestamp } : null;
   }
   for (const r of records) {
     const t = h.baseTimestamp + Number(r.timestampDelta);
-    if (t >= ts) return { offset: h.baseOffset + r.offsetDelta, timestamp: t };
+    if (t >= ts && h.baseOffset + r.offsetDelta >= minOffset) return { offset: h.baseOffset + r.offsetDelta, timestamp: t };
   }
   return null;
 }

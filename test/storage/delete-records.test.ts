@@ -119,3 +119,16 @@ describe('deleteRecordsBefore', () => {
     await again.close();
   });
 });
+
+describe('timestamp lookups after deleteRecordsBefore', () => {
+  test('never answer an offset below the log start offset, even inside a batch that straddles it', async () => {
+    const dir = await tmpDir();
+    const log = await PartitionLog.open(dir, cfg());
+    await log.append(batch(10, { ts: 1000 })); // offsets 0-9, timestamps 1000-1009, one batch
+    await log.deleteRecordsBefore(4);
+    expect(await log.offsetForTimestamp(0)).toEqual({ offset: 4, timestamp: 1004 });
+    expect(await log.offsetForTimestamp(1002)).toEqual({ offset: 4, timestamp: 1004 });
+    expect(await log.offsetForTimestamp(1007)).toEqual({ offset: 7, timestamp: 1007 });
+    await log.close();
+  });
+});
