@@ -64,6 +64,13 @@ test('each client grows the topic and every client sees it', async () => {
   await producer.send({ topic: 'grow', messages: [{ partition: 6, value: 'in the newest partition' }] });
   const out = await kcat(['-b', broker.current.bootstrap, '-C', '-t', 'grow', '-p', '6', '-o', 'beginning', '-e', '-q', '-f', '%s\n']);
   expect(out.stdout).toBe('in the newest partition\n');
+
+  // a SIGKILL right after: the partitions and their records are there after the restart
+  await broker.current.kill();
+  await broker.current.restart();
+  expect(await seenBy('grow')).toEqual(all(7));
+  const again = await kcat(['-b', broker.current.bootstrap, '-C', '-t', 'grow', '-p', '6', '-o', 'beginning', '-e', '-q', '-f', '%s\n']);
+  expect(again.stdout).toBe('in the newest partition\n');
 });
 
 test('same or fewer partitions, unknown topics, bad assignments: Kafka codes and messages in every client', async () => {
