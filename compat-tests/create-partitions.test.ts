@@ -156,6 +156,25 @@ test('raw: a topic named twice gets INVALID_REQUEST once; the internal offsets t
   } finally {
     c.close();
   }
+  // more than 10,000 new partitions in one request: the topic past the budget is refused
+  await clients.admin.createTopics({ topics: [{ topic: 'big-a', numPartitions: 1 }, { topic: 'big-b', numPartitions: 1 }] });
+  const c2 = await RawClient.open(broker.current.port);
+  try {
+    const res = await c2.request(37, createPartitionsRequest, createPartitionsResponse, 3, {
+      topics: [
+        { name: 'big-a', count: 4, assignments: null },
+        { name: 'big-b', count: 10_000, assignments: null },
+      ],
+      timeoutMs: 5000,
+      validateOnly: true,
+    });
+    expect(res.results).toEqual([
+      { name: 'big-a', errorCode: 0, errorMessage: null },
+      { name: 'big-b', errorCode: ErrorCode.POLICY_VIOLATION, errorMessage: 'Unable to perform excessively large batch operation.' },
+    ]);
+  } finally {
+    c2.close();
+  }
   const meta = await clients.admin.fetchTopicMetadata({ topics: ['raw-3', '__consumer_offsets'] });
   expect(Object.fromEntries(meta.topics.map((t) => [t.name, t.partitions.length]))).toEqual({ 'raw-3': 2, __consumer_offsets: 50 });
 });

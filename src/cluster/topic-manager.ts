@@ -14,6 +14,9 @@ import { collisionKey, topicNameProblem } from './topic-name';
 /** How many partition logs of a topic are opened at the same time. */
 const OPEN_CONCURRENCY = 16;
 
+/** Most partitions one CreatePartitions may add to a topic (Kafka's controller: 10,000 records per operation). */
+export const MAX_PARTITIONS_ADDED = 10_000;
+
 export interface Topic {
   readonly name: string;
   readonly topicId: string;
@@ -136,6 +139,9 @@ export class TopicManager {
       throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `The topic ${name} currently has ${current} partition(s); ${count} would not be an increase.`);
     }
     check?.(current);
+    if (count - current > MAX_PARTITIONS_ADDED) {
+      throw new KafkaError(ErrorCode.POLICY_VIOLATION, 'Unable to perform excessively large batch operation.');
+    }
     if (validateOnly) return topic;
     return this.exclusive(name, async () => {
       const rec = this.state.topics.find((t) => t.name === name)!;

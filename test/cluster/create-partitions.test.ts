@@ -58,6 +58,8 @@ describe('TopicManager.addPartitions', () => {
     expect([e.code, e.message]).toEqual([ErrorCode.INVALID_PARTITIONS, 'Topic already has 3 partition(s).']);
     e = await refused(topics.addPartitions('t', 2));
     expect([e.code, e.message]).toEqual([ErrorCode.INVALID_PARTITIONS, 'The topic t currently has 3 partition(s); 2 would not be an increase.']);
+    e = await refused(topics.addPartitions('t', 3 + 10_001));
+    expect([e.code, e.message]).toEqual([ErrorCode.POLICY_VIOLATION, 'Unable to perform excessively large batch operation.']);
     e = await refused(topics.addPartitions('nope', 2));
     expect(e.code).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     expect(topics.get('t')!.partitions).toHaveLength(3);

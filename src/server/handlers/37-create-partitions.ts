@@ -10,6 +10,9 @@
  * - assignments, when not null, must give one replica list per new
  *   partition, each naming only this broker once
  *   (INVALID_REPLICA_ASSIGNMENT with Kafka's messages);
+ * - more than 10,000 new partitions in one request: POLICY_VIOLATION for
+ *   the topic that goes past it (Kafka's controller refuses operations of
+ *   more than 10,000 records);
  * - validateOnly: all of the above, nothing created;
  * - otherwise the new partition logs are created and the metadata file
  *   rewritten before the answer, so Metadata shows them at once; clients
@@ -23,6 +26,7 @@
  * Version notes: v2 flexible; v3 only adds quota throttling (KIP-599).
  */
 import { KafkaError } from '../../cluster/kafka-error';
+import { MAX_PARTITIONS_ADDED } from '../../cluster/topic-manager';
 import { ErrorCode } from '../../protocol/error-codes';
 import { createPartitionsRequest, createPartitionsResponse } from '../../protocol/messages';
 import { defineHandler } from '../handler';
@@ -61,6 +65,7 @@ export const createPartitionsHandler = defineHandler({
     const counts = new Map<string, number>();
     for (const t of req.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
     const answered = new Set<string>();
+    let budget = MAX_PARTITIONS_ADDED;
     const results = [];
     for (const t of req.topics) {
       if (answered.has(t.name)) continue;
@@ -78,17 +83,21 @@ export const createPartitionsHandler = defineHandler({
           );
         }
         const assignments = t.assignments;
+        let additional = 0;
         await broker.topics.addPartitions(t.name, t.count, req.validateOnly, (current) => {
-          if (assignments === null) return;
-          const additional = t.count - current;
-          if (assignments.length !== additional) {
-            throw new KafkaError(
-              ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-              `Attempted to add ${additional} additional partition(s), but only ${assignments.length} assignment(s) were specified.`,
-            );
+          additional = t.count - current;
+          if (assignments !== null) {
+            if (assignments.length !== additional) {
+              throw new KafkaError(
+                ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+                `Attempted to add ${additional} additional partition(s), but only ${assignments.length} assignment(s) were specified.`,
+              );
+            }
+            for (const a of assignments) checkAssignment(a.brokerIds, nodeId);
           }
-          for (const a of assignments) checkAssignment(a.brokerIds, nodeId);
+          if (additional > budget) throw new KafkaError(ErrorCode.POLICY_VIOLATION, 'Unable to perform excessively large batch operation.');
         });
+        budget -= additional;
         results.push({ name: t.name, errorCode: ErrorCode.NONE, errorMessage: null });
         if (!req.validateOnly) ctx.log.info({ topic: t.name, partitions: t.count }, 'partitions added');
       } catch (err) {
