@@ -23,6 +23,7 @@ export function kcat(args: string[], input?: string, timeoutMs = 30000): Promise
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+    proc.stdin.on('error', () => undefined); // EPIPE when kcat exits before reading its input (kcat -L)
     proc.stdin.end(input ?? '');
   });
 }

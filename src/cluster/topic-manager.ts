@@ -14,6 +14,9 @@ import { collisionKey, topicNameProblem } from './topic-name';
 /** How many partition logs of a topic are opened at the same time. */
 const OPEN_CONCURRENCY = 16;
 
+/** Most partitions one CreatePartitions may add to a topic (Kafka's controller: 10,000 records per operation). */
+export const MAX_PARTITIONS_ADDED = 10_000;
+
 export interface Topic {
   readonly name: string;
   readonly topicId: string;
@@ -113,6 +116,49 @@ export class TopicManager {
       if (t) return t;
     }
     return this.create(name, { numPartitions, configs });
+  }
+
+  /**
+   * CreatePartitions: grows `name` to `count` partitions. The new logs are
+   * created, then the metadata file is rewritten, then the partitions become
+   * visible; a crash before the rewrite leaves directories that the next
+   * start sets aside as stray. Throws KafkaError with Kafka's codes and
+   * messages (ReplicationControlManager.createPartitions). `check`, given
+   * the current count, runs after the count checks (manual assignments).
+   */
+  async addPartitions(name: string, count: number, validateOnly = false, check?: (current: number) => void): Promise<Topic> {
+    const pending = this.busy.get(name);
+    if (pending) await pending.catch(() => undefined);
+    const topic = this.byName.get(name);
+    if (!topic || this.busy.has(name)) {
+      throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
+    }
+    const current = topic.partitions.length;
+    if (count === current) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partition(s).`);
+    if (count < current) {
+      throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `The topic ${name} currently has ${current} partition(s); ${count} would not be an increase.`);
+    }
+    check?.(current);
+    if (count - current > MAX_PARTITIONS_ADDED) {
+      throw new KafkaError(ErrorCode.POLICY_VIOLATION, 'Unable to perform excessively large batch operation.');
+    }
+    if (validateOnly) return topic;
+    return this.exclusive(name, async () => {
+      const rec = this.state.topics.find((t) => t.name === name)!;
+      const logConfig = logConfigFor(rec.configs, this.brokerDefaults);
+      const added: Partition[] = [];
+      for (let i = current; i < count; i++) added.push(new Partition(name, i, await this.logs.openLog(name, i, logConfig)));
+      rec.partitions = count;
+      try {
+        await this.store.save(this.state);
+      } catch (err) {
+        rec.partitions = current;
+        for (const p of added) await this.logs.deleteLog(name, p.index).catch(() => undefined);
+        throw err;
+      }
+      topic.partitions.push(...added);
+      return topic;
+    });
   }
 
   async delete(name: string): Promise<Topic> {

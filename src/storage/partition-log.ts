@@ -25,7 +25,7 @@ import {
   LOG_OVERHEAD,
   decodeRecords,
 } from '../protocol/record-batch';
-import { fsyncDir } from './atomic-file';
+import { fsyncDir, writeFileAtomic } from './atomic-file';
 import { FileCursor } from './file-io';
 import { INT32_MAX } from './indexes';
 import { LogConfig, SILENT_LOGGER, StorageLogger } from './log-config';
@@ -82,6 +82,13 @@ type Pending = AppendRequest | RollRequest;
 
 const SEGMENT_FILE = /^(\d{20})\.(log|index|timeindex)$/;
 
+/**
+ * The log start offset moved by DeleteRecords, kept in the partition
+ * directory (Kafka keeps all of a data directory's in one
+ * log-start-offset-checkpoint file) and rewritten atomically on each move.
+ */
+export const LOG_START_OFFSET_FILE = 'log-start-offset';
+
 export interface OpenOptions {
   /**
    * The log was closed cleanly (LogManager's clean-shutdown marker): the
@@ -110,6 +117,8 @@ export class PartitionLog {
   private retentionRunning: Promise<unknown> = Promise.resolve();
   private rollRequestedFor = -1;
   private cleanClose = false;
+  /** Log start offset set by deleteRecordsBefore (the first segment's base offset may be lower). */
+  private deletedBefore = 0;
 
   private constructor(
     readonly dir: string,
@@ -175,6 +184,7 @@ export class PartitionLog {
     }
     if (removed) await fsyncDir(dir);
     const log = new PartitionLog(dir, config, logger, segments);
+    await log.loadLogStartOffset();
     logger.info(
       { dir, segments: segments.length, logStartOffset: log.logStartOffset, logEndOffset: log.leo, sizeBytes: log.sizeBytes },
       'opened partition log',
@@ -191,7 +201,7 @@ export class PartitionLog {
   }
 
   get logStartOffset(): number {
-    return this.segments[0].baseOffset;
+    return Math.max(this.deletedBefore, this.segments[0].baseOffset);
   }
 
   /** The next offset to assign. */
@@ -468,6 +478,7 @@ export class PartitionLog {
 
   async offsetForTimestamp(timestampMs: number): Promise<{ offset: number; timestamp: number } | null> {
     this.checkReadable();
+    const start = this.logStartOffset; // nothing below it is answered (DeleteRecords may have moved it into a segment)
     for (const seg of [...this.segments]) {
       if (seg.maxTimestamp < timestampMs || seg.size === 0) continue;
       seg.acquire();
@@ -476,8 +487,8 @@ export class PartitionLog {
         const from = rel >= 0 ? seg.baseOffset + rel : seg.baseOffset;
         let found: { offset: number; timestamp: number } | null = null;
         await seg.scan(from, async (h, cur) => {
-          if (h.maxTimestamp < timestampMs) return false;
-          found = await firstRecordAtOrAfter(h, cur, timestampMs);
+          if (h.maxTimestamp < timestampMs || h.lastOffset < start) return false;
+          found = await firstRecordAtOrAfter(h, cur, timestampMs, start);
           return found !== null;
         });
         if (found) return found;
@@ -559,6 +570,65 @@ export class PartitionLog {
     await seg.destroy();
   }
 
+  // ------------------------------------------------------------ deleting records
+
+  /**
+   * DeleteRecords: moves the log start offset up to `offset` (never down),
+   * persists it before anything else changes, then deletes the sealed
+   * segments that lie wholly below it (as Kafka's
+   * deleteLogStartOffsetBreachedSegments; the active segment stays).
+   * Throws OffsetOutOfRangeError past the high watermark. Returns the log
+   * start offset after the call.
+   */
+  deleteRecordsBefore(offset: number): Promise<number> {
+    const run = this.retentionRunning.then(async () => {
+      if (this.closing) throw new Error(`log ${this.dir} is closed`);
+      if (offset > this.hwm) {
+        throw new OffsetOutOfRangeError(
+          `Cannot increment the log start offset to ${offset} of partition ${path.basename(this.dir)} since it is larger than the high watermark ${this.hwm}`,
+        );
+      }
+      if (offset > this.logStartOffset) {
+        await writeFileAtomic(path.join(this.dir, LOG_START_OFFSET_FILE), `${offset}\n`);
+        this.deletedBefore = offset;
+        this.logger.info({ dir: this.dir, logStartOffset: offset }, 'log start offset moved by DeleteRecords');
+        while (this.segments.length > 1 && this.segments[1].baseOffset <= offset) await this.deleteOldest('log start offset');
+      }
+      return this.logStartOffset;
+    });
+    this.retentionRunning = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * At open: takes the persisted log start offset. If it lies past the
+   * recovered log end (the tail was lost in a crash), every segment goes
+   * and the log restarts empty at it, as Kafka's LogLoader does.
+   */
+  private async loadLogStartOffset(): Promise<void> {
+    let text: string;
+    try {
+      text = await fsp.readFile(path.join(this.dir, LOG_START_OFFSET_FILE), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    const offset = Number(text.trim());
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      this.logger.warn({ dir: this.dir, content: text.slice(0, 40) }, 'ignoring an unreadable log start offset file');
+      return;
+    }
+    this.deletedBefore = offset;
+    if (offset <= this.leo) return;
+    this.logger.warn({ dir: this.dir, logStartOffset: offset, logEndOffset: this.leo }, 'log end offset is below the log start offset: deleting all segments');
+    const fresh = await LogSegment.create(this.dir, offset);
+    const old = this.segments.splice(0, this.segments.length, fresh);
+    for (const s of old) await s.destroy();
+    await fsyncDir(this.dir);
+    this.leo = offset;
+    this.hwm = offset;
+  }
+
   // ------------------------------------------------------------ closing
 
   /**
@@ -611,28 +681,30 @@ export class PartitionLog {
 }
 
 /**
- * The first record of the batch with timestamp >= ts: record by record for
- * uncompressed CreateTime batches; the batch's base offset and max timestamp
- * for compressed and LogAppendTime batches (every record carries the max).
+ * The first record of the batch with timestamp >= ts and offset >= minOffset:
+ * record by record for uncompressed CreateTime batches; the batch's base
+ * offset (at least minOffset) and max timestamp for compressed and
+ * LogAppendTime batches (every record carries the max).
  */
 async function firstRecordAtOrAfter(
   h: BatchHeaderInfo,
   cur: FileCursor,
   ts: number,
+  minOffset = 0,
 ): Promise<{ offset: number; timestamp: number } | null> {
   if ((h.attributes & (ATTR_COMPRESSION_MASK | ATTR_LOG_APPEND_TIME)) !== 0 || h.recordCount <= 0) {
-    return h.maxTimestamp >= ts ? { offset: h.baseOffset, timestamp: h.maxTimestamp } : null;
+    return h.maxTimestamp >= ts ? { offset: Math.max(h.baseOffset, minOffset), timestamp: h.maxTimestamp } : null;
   }
   const bytes = await LogSegment.batchBytes(h, cur);
   let records;
   try {
     records = decodeRecords(bytes.subarray(BATCH_HEADER_SIZE), h.recordCount);
   } catch {
-    return h.maxTimestamp >= ts ? { offset: h.baseOffset, timestamp: h.maxTimestamp } : null;
+    return h.maxTimestamp >= ts ? { offset: Math.max(h.baseOffset, minOffset), timestamp: h.maxTimestamp } : null;
   }
   for (const r of records) {
     const t = h.baseTimestamp + Number(r.timestampDelta);
-    if (t >= ts) return { offset: h.baseOffset + r.offsetDelta, timestamp: t };
+    if (t >= ts && h.baseOffset + r.offsetDelta >= minOffset) return { offset: h.baseOffset + r.offsetDelta, timestamp: t };
   }
   return null;
 }

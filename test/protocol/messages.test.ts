@@ -78,6 +78,12 @@ const EXPECTED_RANGES: Record<number, [string, number, number, number]> = {
   20: ['DeleteTopics', 1, 6, 4],
   42: ['DeleteGroups', 0, 2, 2],
   47: ['OffsetDelete', 0, 0, -1], // never flexible
+  21: ['DeleteRecords', 0, 2, 2],
+  23: ['OffsetForLeaderEpoch', 0, 4, 4],
+  35: ['DescribeLogDirs', 1, 4, 2],
+  37: ['CreatePartitions', 0, 3, 2],
+  43: ['ElectLeaders', 0, 2, 2],
+  60: ['DescribeCluster', 0, 2, 0],
 };
 
 test('the registry holds every API with the agreed version ranges', () => {

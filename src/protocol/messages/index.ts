@@ -22,6 +22,12 @@ import { CreateTopicsRequest, CreateTopicsResponse } from './19-create-topics';
 import { DeleteTopicsRequest, DeleteTopicsResponse } from './20-delete-topics';
 import { DeleteGroupsRequest, DeleteGroupsResponse } from './42-delete-groups';
 import { OffsetDeleteRequest, OffsetDeleteResponse } from './47-offset-delete';
+import { DeleteRecordsRequest, DeleteRecordsResponse } from './21-delete-records';
+import { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from './23-offset-for-leader-epoch';
+import { DescribeLogDirsRequest, DescribeLogDirsResponse } from './35-describe-log-dirs';
+import { CreatePartitionsRequest, CreatePartitionsResponse } from './37-create-partitions';
+import { ElectLeadersRequest, ElectLeadersResponse } from './43-elect-leaders';
+import { DescribeClusterRequest, DescribeClusterResponse } from './60-describe-cluster';
 
 export {
   ProduceRequest,
@@ -60,6 +66,18 @@ export {
   DeleteGroupsResponse,
   OffsetDeleteRequest,
   OffsetDeleteResponse,
+  DeleteRecordsRequest,
+  DeleteRecordsResponse,
+  OffsetForLeaderEpochRequest,
+  OffsetForLeaderEpochResponse,
+  DescribeLogDirsRequest,
+  DescribeLogDirsResponse,
+  CreatePartitionsRequest,
+  CreatePartitionsResponse,
+  ElectLeadersRequest,
+  ElectLeadersResponse,
+  DescribeClusterRequest,
+  DescribeClusterResponse,
 };
 
 export const produceRequest = codec(ProduceRequest);
@@ -98,6 +116,18 @@ export const deleteGroupsRequest = codec(DeleteGroupsRequest);
 export const deleteGroupsResponse = codec(DeleteGroupsResponse);
 export const offsetDeleteRequest = codec(OffsetDeleteRequest);
 export const offsetDeleteResponse = codec(OffsetDeleteResponse);
+export const deleteRecordsRequest = codec(DeleteRecordsRequest);
+export const deleteRecordsResponse = codec(DeleteRecordsResponse);
+export const offsetForLeaderEpochRequest = codec(OffsetForLeaderEpochRequest);
+export const offsetForLeaderEpochResponse = codec(OffsetForLeaderEpochResponse);
+export const describeLogDirsRequest = codec(DescribeLogDirsRequest);
+export const describeLogDirsResponse = codec(DescribeLogDirsResponse);
+export const createPartitionsRequest = codec(CreatePartitionsRequest);
+export const createPartitionsResponse = codec(CreatePartitionsResponse);
+export const electLeadersRequest = codec(ElectLeadersRequest);
+export const electLeadersResponse = codec(ElectLeadersResponse);
+export const describeClusterRequest = codec(DescribeClusterRequest);
+export const describeClusterResponse = codec(DescribeClusterResponse);
 
 export type ProduceRequestValue = ValueOf<typeof ProduceRequest>;
 export type ProduceResponseValue = ValueOf<typeof ProduceResponse>;
@@ -135,6 +165,18 @@ export type DeleteGroupsRequestValue = ValueOf<typeof DeleteGroupsRequest>;
 export type DeleteGroupsResponseValue = ValueOf<typeof DeleteGroupsResponse>;
 export type OffsetDeleteRequestValue = ValueOf<typeof OffsetDeleteRequest>;
 export type OffsetDeleteResponseValue = ValueOf<typeof OffsetDeleteResponse>;
+export type DeleteRecordsRequestValue = ValueOf<typeof DeleteRecordsRequest>;
+export type DeleteRecordsResponseValue = ValueOf<typeof DeleteRecordsResponse>;
+export type OffsetForLeaderEpochRequestValue = ValueOf<typeof OffsetForLeaderEpochRequest>;
+export type OffsetForLeaderEpochResponseValue = ValueOf<typeof OffsetForLeaderEpochResponse>;
+export type DescribeLogDirsRequestValue = ValueOf<typeof DescribeLogDirsRequest>;
+export type DescribeLogDirsResponseValue = ValueOf<typeof DescribeLogDirsResponse>;
+export type CreatePartitionsRequestValue = ValueOf<typeof CreatePartitionsRequest>;
+export type CreatePartitionsResponseValue = ValueOf<typeof CreatePartitionsResponse>;
+export type ElectLeadersRequestValue = ValueOf<typeof ElectLeadersRequest>;
+export type ElectLeadersResponseValue = ValueOf<typeof ElectLeadersResponse>;
+export type DescribeClusterRequestValue = ValueOf<typeof DescribeClusterRequest>;
+export type DescribeClusterResponseValue = ValueOf<typeof DescribeClusterResponse>;
 
 /** A request codec and its response codec. */
 export interface MessagePair {
@@ -162,6 +204,12 @@ export const MESSAGES = {
   20: { request: deleteTopicsRequest, response: deleteTopicsResponse },
   42: { request: deleteGroupsRequest, response: deleteGroupsResponse },
   47: { request: offsetDeleteRequest, response: offsetDeleteResponse },
+  21: { request: deleteRecordsRequest, response: deleteRecordsResponse },
+  23: { request: offsetForLeaderEpochRequest, response: offsetForLeaderEpochResponse },
+  35: { request: describeLogDirsRequest, response: describeLogDirsResponse },
+  37: { request: createPartitionsRequest, response: createPartitionsResponse },
+  43: { request: electLeadersRequest, response: electLeadersResponse },
+  60: { request: describeClusterRequest, response: describeClusterResponse },
 } as const satisfies { readonly [apiKey: number]: MessagePair };
 
 export type ApiKeyWithMessages = keyof typeof MESSAGES;

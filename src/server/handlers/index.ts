@@ -18,6 +18,12 @@ import { createTopicsHandler } from './19-create-topics';
 import { deleteTopicsHandler } from './20-delete-topics';
 import { deleteGroupsHandler } from './42-delete-groups';
 import { offsetDeleteHandler } from './47-offset-delete';
+import { deleteRecordsHandler } from './21-delete-records';
+import { offsetForLeaderEpochHandler } from './23-offset-for-leader-epoch';
+import { describeLogDirsHandler } from './35-describe-log-dirs';
+import { createPartitionsHandler } from './37-create-partitions';
+import { electLeadersHandler } from './43-elect-leaders';
+import { describeClusterHandler } from './60-describe-cluster';
 
 export const HANDLERS: readonly Handler[] = [
   produceHandler,
@@ -38,4 +44,10 @@ export const HANDLERS: readonly Handler[] = [
   deleteTopicsHandler,
   deleteGroupsHandler,
   offsetDeleteHandler,
+  deleteRecordsHandler,
+  offsetForLeaderEpochHandler,
+  describeLogDirsHandler,
+  createPartitionsHandler,
+  electLeadersHandler,
+  describeClusterHandler,
 ] as unknown as readonly Handler[];
