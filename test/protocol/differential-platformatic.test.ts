@@ -229,6 +229,11 @@ const TABLE: Record<number, PltApi> = {
     // eats the response's tagged section. Neither disturbs the fields before it.
     remaining: (v) => (v <= 10 ? 4 : v === 11 ? 0 : 1),
     unexposed: (v) => (v >= 8 && v <= 10 ? ['clusterAuthorizedOperations'] : []),
+    // v9 has no topic ids; the parser copies the name into topicId.
+    response: (t, v) => {
+      if (v < 10) for (const x of t.topics) delete x.topicId;
+      return t;
+    },
   },
   8: {
     stem: 'offset-commit',
