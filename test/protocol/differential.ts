@@ -100,12 +100,13 @@ export function canonical(c: MessageCodec<MessageSpec>, version: number, seed: n
 const KNOWN_CODES = Object.values(ErrorCode).filter((c): c is number => typeof c === 'number' && c <= 127);
 
 /** Sets every errorCode (any depth) to a real Kafka error code, NONE one time in three. */
-export function realErrorCodes(fields: readonly FieldSpec[], value: Any | null, g: Gen): void {
+export function realErrorCodes(fields: readonly FieldSpec[], value: Any | null, g: Gen, exclude: readonly number[] = []): void {
   if (!value) return;
+  const codes = KNOWN_CODES.filter((c) => !exclude.includes(c));
   for (const f of fields) {
     const v = value[f.name];
-    if (f.name === 'errorCode' && f.type === 'int16') value[f.name] = g.chance(0.33) ? 0 : KNOWN_CODES[g.int(0, KNOWN_CODES.length - 1)];
-    else if (f.fields && v) for (const e of Array.isArray(v) ? v : [v]) realErrorCodes(f.fields, e, g);
+    if (f.name === 'errorCode' && f.type === 'int16') value[f.name] = g.chance(0.33) ? 0 : codes[g.int(0, codes.length - 1)];
+    else if (f.fields && v) for (const e of Array.isArray(v) ? v : [v]) realErrorCodes(f.fields, e, g, exclude);
   }
 }
 
