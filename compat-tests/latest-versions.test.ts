@@ -231,7 +231,8 @@ test('OffsetCommit v10 and OffsetFetch v10 name topics by id; the coordinator ke
     ],
   });
   expect(commit.topics.map((t) => [t.topicId, t.name, t.partitions.map((p) => [p.partitionIndex, p.errorCode])])).toEqual([
-    [topicId, '', [[0, ErrorCode.NONE], [9, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]]],
+    // Kafka's order: each topic once, the partitions that failed validation first.
+    [topicId, '', [[9, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION], [0, ErrorCode.NONE]]],
     [UNKNOWN_ID, '', [[0, ErrorCode.UNKNOWN_TOPIC_ID], [1, ErrorCode.UNKNOWN_TOPIC_ID]]],
   ]);
 

@@ -16,7 +16,11 @@
  *   if needed; ILLEGAL_GENERATION, FENCED_INSTANCE_ID and
  *   REBALANCE_IN_PROGRESS (between JoinGroup and SyncGroup) as Kafka;
  * - metadata longer than offset.metadata.max.bytes gets
- *   OFFSET_METADATA_TOO_LARGE for that partition.
+ *   OFFSET_METADATA_TOO_LARGE for that partition;
+ * - the response lists each topic once, the partitions that failed
+ *   validation (unknown topic, id or partition) first and then the
+ *   coordinator's answers, as Kafka's OffsetCommitResponse.Builder does
+ *   (KafkaApisTest.testHandleOffsetCommitRequestTopicsAndPartitionsValidation).
  *
  * Version notes: v2-4 carry a retention time (-1: the broker's); v3
  * throttle time; v6 leader epoch; v7 groupInstanceId; v8 flexible; v9 the
@@ -37,21 +41,29 @@ export const offsetCommitHandler = defineHandler({
   response: offsetCommitResponse,
   async handle(req, ctx) {
     const broker = ctx.broker;
-    const codes: ErrorCode[][] = [];
-    const offsets: OffsetToCommit[] = [];
-    const where: { t: number; p: number }[] = [];
     const byId = ctx.apiVersion >= 10;
+    const offsets: OffsetToCommit[] = [];
+    const valid: { topic: number; partitionIndex: number }[] = [];
+    // The response as Kafka's OffsetCommitResponse.Builder makes it: one entry per topic (by name, or by id
+    // from v10), the partitions that fail validation first, in request order, then the coordinator's answers.
+    const answer = new Map<string, { name: string; topicId: string; partitions: { partitionIndex: number; errorCode: ErrorCode }[] }>();
+    const add = (t: number, partitionIndex: number, errorCode: ErrorCode) => {
+      const topic = req.topics[t];
+      const key = byId ? topic.topicId : topic.name;
+      let entry = answer.get(key);
+      if (!entry) answer.set(key, (entry = { name: topic.name, topicId: topic.topicId, partitions: [] }));
+      entry.partitions.push({ partitionIndex, errorCode });
+    };
     req.topics.forEach((topic, t) => {
       const name = byId ? broker.topics.getById(topic.topicId)?.name : topic.name;
-      codes.push(
-        topic.partitions.map((p, i) => {
-          if (name === undefined) return ErrorCode.UNKNOWN_TOPIC_ID;
-          if (!broker.topics.partition(name, p.partitionIndex)) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      for (const p of topic.partitions) {
+        if (name === undefined) add(t, p.partitionIndex, ErrorCode.UNKNOWN_TOPIC_ID);
+        else if (!broker.topics.partition(name, p.partitionIndex)) add(t, p.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        else {
           offsets.push({ topic: name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata });
-          where.push({ t, p: i });
-          return ErrorCode.NONE;
-        }),
-      );
+          valid.push({ topic: t, partitionIndex: p.partitionIndex });
+        }
+      }
     });
     if (offsets.length > 0) {
       const results = await broker.groups.commitOffsets({
@@ -63,15 +75,8 @@ export const offsetCommitHandler = defineHandler({
         apiVersion: ctx.apiVersion,
         offsets,
       });
-      results.forEach((code, i) => (codes[where[i].t][where[i].p] = code));
+      results.forEach((code, i) => add(valid[i].topic, valid[i].partitionIndex, code));
     }
-    return {
-      throttleTimeMs: 0,
-      topics: req.topics.map((topic, t) => ({
-        name: topic.name,
-        topicId: topic.topicId,
-        partitions: topic.partitions.map((p, i) => ({ partitionIndex: p.partitionIndex, errorCode: codes[t][i] })),
-      })),
-    };
+    return { throttleTimeMs: 0, topics: [...answer.values()] };
   },
 });
