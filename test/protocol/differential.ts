@@ -252,5 +252,5 @@ export function inOurRange(apiKey: number, versions: readonly number[]): number[
   return versions.filter((v) => v >= pair.request.minVersion && v <= pair.request.maxVersion);
 }
 
-/** Random printable-ish strings and numbers for args our spec does not give. */
+/** The value generator, for the tables' tweaks. */
 export { Gen };
