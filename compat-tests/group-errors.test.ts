@@ -143,9 +143,10 @@ test('OffsetCommit: unknown topics and partitions get UNKNOWN_TOPIC_OR_PARTITION
       { name: 'no-such-topic', partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, committedMetadata: null }] },
     ],
   });
-  expect(r.topics.map((t) => t.partitions.map((p) => p.errorCode))).toEqual([
-    [ErrorCode.NONE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],
-    [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],
+  // As Kafka's response builder lists them: the partitions that failed validation first, then the stored ones.
+  expect(r.topics.map((t) => [t.name, t.partitions.map((p) => [p.partitionIndex, p.errorCode])])).toEqual([
+    ['t', [[9, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION], [0, ErrorCode.NONE]]],
+    ['no-such-topic', [[0, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]]],
   ]);
   // v1: one group, errors per partition; v8: several groups in one request.
   const v1 = await c.request(9, offsetFetchRequest, offsetFetchResponse, 1, { groupId: 'committer', topics: [{ name: 't', partitionIndexes: [0, 1] }], groups: [], requireStable: false });

@@ -17,6 +17,7 @@
  * AssignerProtocol.
  */
 import { ErrorCode } from '../../src/protocol/error-codes';
+import { ZERO_UUID } from '../../src/protocol/primitives';
 import {
   deleteGroupsResponse,
   describeGroupsResponse,
@@ -57,6 +58,8 @@ const FETCH_TOPICS = [
   { name: 'topic-a', partitionIndexes: [0, 2] },
   { name: 'topic-b', partitionIndexes: [1] },
 ];
+/** The same, as decoded from a v8+ request (whose topic entries also have v10's topicId, at its default). */
+const FETCH_TOPICS_V8 = FETCH_TOPICS.map((t) => ({ ...t, topicId: ZERO_UUID }));
 const MEMBER = { groupId: 'group-1', generationId: 3, memberId: 'member-1' };
 
 // ------------------------------------------------------------------- requests
@@ -73,6 +76,7 @@ const EXPECT: FixtureChecks = {
       topics: [
         {
           name: 'topic-a',
+          topicId: ZERO_UUID,
           partitions: [
             { partitionIndex: 0, committedOffset: 42n, committedLeaderEpoch: v >= 6 ? 5 : -1, committedMetadata: 'meta' },
             { partitionIndex: 1, committedOffset: 7n, committedLeaderEpoch: -1, committedMetadata: null },
@@ -89,7 +93,7 @@ const EXPECT: FixtureChecks = {
             groupId: '',
             topics: [],
             groups: [
-              { groupId: 'group-1', memberId: v >= 9 ? 'member-1' : null, memberEpoch: v >= 9 ? 4 : -1, topics: FETCH_TOPICS },
+              { groupId: 'group-1', memberId: v >= 9 ? 'member-1' : null, memberEpoch: v >= 9 ? 4 : -1, topics: FETCH_TOPICS_V8 },
               { groupId: 'group-2', memberId: null, memberEpoch: -1, topics: null },
             ],
             requireStable: true,

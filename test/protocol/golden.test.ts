@@ -132,6 +132,7 @@ describe('kafkajs request encodings decode with our codecs', () => {
                 logStartOffset: v >= 5 ? 10n : -1n,
                 partitionMaxBytes: 1048576,
                 replicaDirectoryId: ZERO_UUID,
+                highWatermark: 9223372036854775807n,
               },
               {
                 partition: 1,
@@ -141,6 +142,7 @@ describe('kafkajs request encodings decode with our codecs', () => {
                 logStartOffset: v >= 5 ? 0n : -1n,
                 partitionMaxBytes: 65536,
                 replicaDirectoryId: ZERO_UUID,
+                highWatermark: 9223372036854775807n,
               },
             ],
           },
@@ -162,6 +164,7 @@ describe('kafkajs request encodings decode with our codecs', () => {
             ],
           },
         ],
+        timeoutMs: 0,
       });
     },
     CreateTopics: (_v, value) => {
@@ -271,6 +274,7 @@ describe('@platformatic/kafka request encodings decode with our codecs', () => {
                 logStartOffset: -1n,
                 partitionMaxBytes: 1048576,
                 replicaDirectoryId: ZERO_UUID,
+                highWatermark: 9223372036854775807n,
               },
               {
                 partition: 1,
@@ -280,6 +284,7 @@ describe('@platformatic/kafka request encodings decode with our codecs', () => {
                 logStartOffset: -1n,
                 partitionMaxBytes: 65536,
                 replicaDirectoryId: ZERO_UUID,
+                highWatermark: 9223372036854775807n,
               },
             ],
           },
@@ -301,6 +306,7 @@ describe('@platformatic/kafka request encodings decode with our codecs', () => {
             ],
           },
         ],
+        timeoutMs: 0,
       });
     },
     CreateTopics: (_v, value) => {

@@ -1,11 +1,14 @@
 /**
- * Produce (key 0), versions 0-11; flexible from 9.
+ * Produce (key 0), versions 0-13; flexible from 9.
  * Mirrors ProduceRequest.json / ProduceResponse.json.
  *
  * v0-2 are kept so that the broker can read such a request and answer it
  * (with UNSUPPORTED_VERSION); transactionalId arrives in v3, the response's
  * logAppendTimeMs in v2, logStartOffset in v5, recordErrors and errorMessage
  * in v8, and the currentLeader / nodeEndpoints tagged fields in v10 (KIP-951).
+ * v12 is v11 on the wire (a client sending it may be told about the
+ * transaction verification of KIP-890 part 2); v13 names topics by topicId
+ * instead of name in the request and the response (KIP-516).
  */
 import { MessageSpec } from '../schema';
 
@@ -13,7 +16,7 @@ export const ProduceRequest = {
   name: 'ProduceRequest',
   apiKey: 0,
   type: 'request',
-  validVersions: '0-11',
+  validVersions: '0-13',
   flexibleVersions: '9+',
   fields: [
     { name: 'transactionalId', type: 'string', versions: '3+', nullableVersions: '3+', default: 'null' },
@@ -24,7 +27,8 @@ export const ProduceRequest = {
       type: '[]TopicProduceData',
       versions: '0+',
       fields: [
-        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'name', type: 'string', versions: '0-12' },
+        { name: 'topicId', type: 'uuid', versions: '13+' },
         {
           name: 'partitionData',
           type: '[]PartitionProduceData',
@@ -43,7 +47,7 @@ export const ProduceResponse = {
   name: 'ProduceResponse',
   apiKey: 0,
   type: 'response',
-  validVersions: '0-11',
+  validVersions: '0-13',
   flexibleVersions: '9+',
   fields: [
     {
@@ -51,7 +55,8 @@ export const ProduceResponse = {
       type: '[]TopicProduceResponse',
       versions: '0+',
       fields: [
-        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'name', type: 'string', versions: '0-12' },
+        { name: 'topicId', type: 'uuid', versions: '13+' },
         {
           name: 'partitionResponses',
           type: '[]PartitionProduceResponse',

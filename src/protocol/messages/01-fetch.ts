@@ -1,5 +1,5 @@
 /**
- * Fetch (key 1), versions 4-17; flexible from 12.
+ * Fetch (key 1), versions 4-18; flexible from 12.
  * Mirrors FetchRequest.json / FetchResponse.json.
  *
  * Version notes: v5 adds log start offsets, v7 incremental fetch sessions
@@ -8,7 +8,8 @@
  * divergingEpoch, currentLeader and snapshotId; v13 names topics by topicId
  * instead of by name (KIP-516); v15 moves replicaId into the tagged
  * replicaState (KIP-903); v16 adds nodeEndpoints (KIP-951); v17 the tagged
- * replicaDirectoryId (KIP-853).
+ * replicaDirectoryId (KIP-853); v18 the tagged highWatermark a follower
+ * reports (KIP-1166, default Long.MAX_VALUE: not supported).
  */
 import { MessageSpec } from '../schema';
 
@@ -16,7 +17,7 @@ export const FetchRequest = {
   name: 'FetchRequest',
   apiKey: 1,
   type: 'request',
-  validVersions: '4-17',
+  validVersions: '4-18',
   flexibleVersions: '12+',
   fields: [
     { name: 'clusterId', type: 'string', versions: '12+', nullableVersions: '12+', default: 'null', taggedVersions: '12+', tag: 0 },
@@ -57,6 +58,7 @@ export const FetchRequest = {
             { name: 'logStartOffset', type: 'int64', versions: '5+', default: '-1' },
             { name: 'partitionMaxBytes', type: 'int32', versions: '0+' },
             { name: 'replicaDirectoryId', type: 'uuid', versions: '17+', taggedVersions: '17+', tag: 0 },
+            { name: 'highWatermark', type: 'int64', versions: '18+', taggedVersions: '18+', tag: 1, default: '9223372036854775807' },
           ],
         },
       ],
@@ -79,7 +81,7 @@ export const FetchResponse = {
   name: 'FetchResponse',
   apiKey: 1,
   type: 'response',
-  validVersions: '4-17',
+  validVersions: '4-18',
   flexibleVersions: '12+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '1+' },

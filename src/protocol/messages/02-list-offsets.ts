@@ -1,12 +1,14 @@
 /**
- * ListOffsets (key 2), versions 1-9; flexible from 6.
+ * ListOffsets (key 2), versions 1-11; flexible from 6.
  * Mirrors ListOffsetsRequest.json / ListOffsetsResponse.json.
  *
- * v0-only fields (maxNumOffsets, oldStyleOffsets) and v10's timeoutMs are
- * outside the supported range and left out. Version notes: v2 adds the
+ * v0-only fields (maxNumOffsets, oldStyleOffsets) are outside the
+ * supported range and left out. Version notes: v2 adds the
  * isolation level and throttle time, v4 leader epochs; the special
  * timestamps are -1 latest, -2 earliest, -3 max timestamp (v7+), -4 local
- * log start (v8+), -5 last tiered offset (v9+). What each means is the
+ * log start (v8+), -5 last tiered offset (v9+), -6 earliest pending upload
+ * (v11+, KIP-1023). v10 adds timeoutMs (for reads from remote storage);
+ * v11 is v10 on the wire. What each means is the
  * broker's business, not the codec's.
  */
 import { MessageSpec } from '../schema';
@@ -15,7 +17,7 @@ export const ListOffsetsRequest = {
   name: 'ListOffsetsRequest',
   apiKey: 2,
   type: 'request',
-  validVersions: '1-9',
+  validVersions: '1-11',
   flexibleVersions: '6+',
   fields: [
     { name: 'replicaId', type: 'int32', versions: '0+' },
@@ -38,6 +40,7 @@ export const ListOffsetsRequest = {
         },
       ],
     },
+    { name: 'timeoutMs', type: 'int32', versions: '10+' },
   ],
 } as const satisfies MessageSpec;
 
@@ -45,7 +48,7 @@ export const ListOffsetsResponse = {
   name: 'ListOffsetsResponse',
   apiKey: 2,
   type: 'response',
-  validVersions: '1-9',
+  validVersions: '1-11',
   flexibleVersions: '6+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '2+' },

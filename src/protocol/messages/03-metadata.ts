@@ -1,5 +1,5 @@
 /**
- * Metadata (key 3), versions 0-12; flexible from 9.
+ * Metadata (key 3), versions 0-13; flexible from 9.
  * Mirrors MetadataRequest.json / MetadataResponse.json.
  *
  * Request: in v0 the topics array is not nullable and empty means "all
@@ -9,7 +9,8 @@
  * Response: v1 adds rack, controllerId and isInternal, v2 clusterId, v3
  * throttleTimeMs, v5 offlineReplicas, v7 leaderEpoch, v8 authorized
  * operations (cluster-level only up to v10), v10 topicId, v12 a nullable
- * topic name (for topics asked by id that do not exist).
+ * topic name (for topics asked by id that do not exist), v13 a top-level
+ * errorCode (for errors of the whole request, KIP-1102).
  */
 import { MessageSpec } from '../schema';
 
@@ -17,7 +18,7 @@ export const MetadataRequest = {
   name: 'MetadataRequest',
   apiKey: 3,
   type: 'request',
-  validVersions: '0-12',
+  validVersions: '0-13',
   flexibleVersions: '9+',
   fields: [
     {
@@ -40,7 +41,7 @@ export const MetadataResponse = {
   name: 'MetadataResponse',
   apiKey: 3,
   type: 'response',
-  validVersions: '0-12',
+  validVersions: '0-13',
   flexibleVersions: '9+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '3+' },
@@ -84,5 +85,6 @@ export const MetadataResponse = {
       ],
     },
     { name: 'clusterAuthorizedOperations', type: 'int32', versions: '8-10', default: '-2147483648' },
+    { name: 'errorCode', type: 'int16', versions: '13+' },
   ],
 } as const satisfies MessageSpec;

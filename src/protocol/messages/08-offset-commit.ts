@@ -1,5 +1,5 @@
 /**
- * OffsetCommit (key 8), versions 2-9; flexible from 8.
+ * OffsetCommit (key 8), versions 2-10; flexible from 8.
  * Mirrors OffsetCommitRequest.json / OffsetCommitResponse.json.
  *
  * Request: v2-4 carry retentionTimeMs (v5 drops it: retention is a broker
@@ -7,6 +7,8 @@
  * is v8 for use with the new consumer protocol (KIP-848), where
  * generationIdOrMemberEpoch carries the member epoch. (Kafka's v1-only
  * commitTimestamp lies below our range and is left out.)
+ * v10 (Kafka 4.2) names topics by topicId instead of name, in the request
+ * and the response (KIP-848).
  * Response: v3 adds throttleTimeMs; otherwise the same in every version.
  */
 import { MessageSpec } from '../schema';
@@ -15,7 +17,7 @@ export const OffsetCommitRequest = {
   name: 'OffsetCommitRequest',
   apiKey: 8,
   type: 'request',
-  validVersions: '2-9',
+  validVersions: '2-10',
   flexibleVersions: '8+',
   fields: [
     { name: 'groupId', type: 'string', versions: '0+' },
@@ -28,7 +30,8 @@ export const OffsetCommitRequest = {
       type: '[]OffsetCommitRequestTopic',
       versions: '0+',
       fields: [
-        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'name', type: 'string', versions: '0-9' },
+        { name: 'topicId', type: 'uuid', versions: '10+' },
         {
           name: 'partitions',
           type: '[]OffsetCommitRequestPartition',
@@ -49,7 +52,7 @@ export const OffsetCommitResponse = {
   name: 'OffsetCommitResponse',
   apiKey: 8,
   type: 'response',
-  validVersions: '2-9',
+  validVersions: '2-10',
   flexibleVersions: '8+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '3+' },
@@ -58,7 +61,8 @@ export const OffsetCommitResponse = {
       type: '[]OffsetCommitResponseTopic',
       versions: '0+',
       fields: [
-        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'name', type: 'string', versions: '0-9' },
+        { name: 'topicId', type: 'uuid', versions: '10+' },
         {
           name: 'partitions',
           type: '[]OffsetCommitResponsePartition',

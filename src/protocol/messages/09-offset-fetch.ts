@@ -1,12 +1,13 @@
 /**
- * OffsetFetch (key 9), versions 1-9; flexible from 6.
+ * OffsetFetch (key 9), versions 1-10; flexible from 6.
  * Mirrors OffsetFetchRequest.json / OffsetFetchResponse.json.
  *
  * Request: up to v7 one group (groupId, topics); from v2 a null topics array
  * asks for every committed offset of the group. v7 adds requireStable
  * (KIP-447). v8 batches groups (KIP-709): groupId and topics move into
  * groups, each with its own nullable topics. v9 adds memberId and
- * memberEpoch per group (KIP-848).
+ * memberEpoch per group (KIP-848). v10 (Kafka 4.2) names each group's
+ * topics by topicId instead of name, in the request and the response.
  * Response: v2 adds the top-level errorCode, v3 throttleTimeMs, v5
  * committedLeaderEpoch; v8 moves topics and errorCode into groups.
  */
@@ -16,7 +17,7 @@ export const OffsetFetchRequest = {
   name: 'OffsetFetchRequest',
   apiKey: 9,
   type: 'request',
-  validVersions: '1-9',
+  validVersions: '1-10',
   flexibleVersions: '6+',
   fields: [
     { name: 'groupId', type: 'string', versions: '0-7' },
@@ -44,7 +45,8 @@ export const OffsetFetchRequest = {
           versions: '8+',
           nullableVersions: '8+',
           fields: [
-            { name: 'name', type: 'string', versions: '8+' },
+            { name: 'name', type: 'string', versions: '8-9' },
+            { name: 'topicId', type: 'uuid', versions: '10+' },
             { name: 'partitionIndexes', type: '[]int32', versions: '8+' },
           ],
         },
@@ -58,7 +60,7 @@ export const OffsetFetchResponse = {
   name: 'OffsetFetchResponse',
   apiKey: 9,
   type: 'response',
-  validVersions: '1-9',
+  validVersions: '1-10',
   flexibleVersions: '6+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '3+' },
@@ -94,7 +96,8 @@ export const OffsetFetchResponse = {
           type: '[]OffsetFetchResponseTopics',
           versions: '8+',
           fields: [
-            { name: 'name', type: 'string', versions: '8+' },
+            { name: 'name', type: 'string', versions: '8-9' },
+            { name: 'topicId', type: 'uuid', versions: '10+' },
             {
               name: 'partitions',
               type: '[]OffsetFetchResponsePartitions',

@@ -1,5 +1,5 @@
 /**
- * Produce (key 0), versions 3-11 answered; advertised from 0 as Kafka does.
+ * Produce (key 0), versions 3-13 answered; advertised from 0 as Kafka does.
  *
  * Behavior:
  * - v0-2 (old message formats) are answered with UNSUPPORTED_VERSION for
@@ -16,6 +16,9 @@
  * - a topic or partition this broker does not have gets
  *   UNKNOWN_TOPIC_OR_PARTITION, whatever its name: as in Kafka, Produce never
  *   creates topics (clients ask Metadata first, which does when allowed);
+ * - v13 names topics by id: an id this broker does not know gets
+ *   UNKNOWN_TOPIC_ID for each of its partitions, a known id with a partition
+ *   it does not have UNKNOWN_TOPIC_OR_PARTITION (KafkaApis.handleProduceRequest);
  * - internal topics (__consumer_offsets) get INVALID_TOPIC_EXCEPTION: only
  *   the coordinator writes there, as in Kafka;
  * - the broker assigns offsets by patching the batch's baseOffset and
@@ -23,7 +26,10 @@
  *
  * Version notes: v8 adds recordErrors/errorMessage (KIP-467); v10 adds the
  * currentLeader/nodeEndpoints tagged fields (KIP-951), only set on
- * NOT_LEADER_OR_FOLLOWER, which a single node never answers.
+ * NOT_LEADER_OR_FOLLOWER, which a single node never answers; v12 is v11
+ * (it tells the broker the client knows the transaction verification of
+ * KIP-890 part 2: no transactions here, so nothing changes); v13 names
+ * topics by topicId in the request and the response (KIP-516).
  */
 import { KafkaError } from '../../cluster/kafka-error';
 import { Partition } from '../../cluster/partition';
@@ -93,18 +99,20 @@ export const produceHandler = defineHandler({
   apiKey: 0,
   name: 'Produce',
   minVersion: 0,
-  maxVersion: 11,
+  maxVersion: 13,
   request: produceRequest,
   response: produceResponse,
   async handle(req, ctx) {
     const broker = ctx.broker;
     const unsupported = ctx.apiVersion < 3;
     const badAcks = req.acks !== 0 && req.acks !== 1 && req.acks !== -1;
-    const responses: { name: string; partitionResponses: Promise<PartitionAnswer>[] }[] = [];
+    const byId = ctx.apiVersion >= 13;
+    const responses: { name: string; topicId: string; partitionResponses: Promise<PartitionAnswer>[] }[] = [];
     for (const topic of req.topicData) {
       const answers: Promise<PartitionAnswer>[] = [];
-      responses.push({ name: topic.name, partitionResponses: answers });
-      const known = broker.topics.get(topic.name);
+      const known = byId ? broker.topics.getById(topic.topicId) : broker.topics.get(topic.name);
+      const name = byId ? (known?.name ?? '') : topic.name;
+      responses.push({ name, topicId: topic.topicId, partitionResponses: answers });
       for (const p of topic.partitionData) {
         if (unsupported) {
           answers.push(Promise.resolve(failure(p.index, ErrorCode.UNSUPPORTED_VERSION)));
@@ -115,6 +123,10 @@ export const produceHandler = defineHandler({
           continue;
         }
         // Appends start synchronously, in request order, so pipelined requests keep their order.
+        if (byId && !known) {
+          answers.push(Promise.resolve(failure(p.index, ErrorCode.UNKNOWN_TOPIC_ID)));
+          continue;
+        }
         const target = known?.partitions[p.index];
         if (!target) {
           answers.push(Promise.resolve(failure(p.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)));
@@ -122,12 +134,12 @@ export const produceHandler = defineHandler({
         }
         if (known.internal) {
           // Only the coordinator writes there; a client's record could corrupt group state (Kafka refuses it too).
-          answers.push(Promise.resolve(failure(p.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic.name}`)));
+          answers.push(Promise.resolve(failure(p.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${name}`)));
           continue;
         }
         const checked = validateProduceRecords(p.records, target.log.config.maxMessageBytes);
         if (checked instanceof KafkaError) {
-          ctx.log.debug({ topic: topic.name, partition: p.index, error: checked.message }, 'produce rejected');
+          ctx.log.debug({ topic: name, partition: p.index, error: checked.message }, 'produce rejected');
           answers.push(Promise.resolve(failure(p.index, checked.code, checked.message)));
           continue;
         }
@@ -135,11 +147,11 @@ export const produceHandler = defineHandler({
       }
     }
     const settled = await Promise.all(
-      responses.map(async (r) => ({ name: r.name, partitionResponses: await Promise.all(r.partitionResponses) })),
+      responses.map(async (r) => ({ name: r.name, topicId: r.topicId, partitionResponses: await Promise.all(r.partitionResponses) })),
     );
     if (req.acks === 0 && !unsupported) {
       // No response can carry the error, so Kafka closes the connection and the client notices.
-      const failed = settled.flatMap((t) => t.partitionResponses.filter((p) => p.errorCode !== ErrorCode.NONE).map((p) => `${t.name}-${p.index}: ${ErrorCode[p.errorCode]}`));
+      const failed = settled.flatMap((t) => t.partitionResponses.filter((p) => p.errorCode !== ErrorCode.NONE).map((p) => `${t.name || t.topicId}-${p.index}: ${ErrorCode[p.errorCode]}`));
       if (failed.length > 0) throw new CloseConnection(`acks=0 produce failed (${failed.join(', ')})`);
       return NO_RESPONSE;
     }

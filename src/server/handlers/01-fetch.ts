@@ -1,5 +1,5 @@
 /**
- * Fetch (key 1), versions 4-17.
+ * Fetch (key 1), versions 4-18.
  *
  * Behavior:
  * - returns whole stored batches from fetchOffset (the first batch may begin
@@ -20,7 +20,9 @@
  *
  * Version notes: v7 sessions; v9 currentLeaderEpoch; v11 rackId and
  * preferredReadReplica; v12 flexible; v13 topic ids (KIP-516); v15 replica
- * state moves to a tagged field; v16-17 node endpoints and directory ids.
+ * state moves to a tagged field; v16-17 node endpoints and directory ids;
+ * v18 the tagged highWatermark a follower reports (KIP-1166), which only
+ * replicas send and a consumer's fetch ignores.
  */
 import { Partition } from '../../cluster/partition';
 import { Topic } from '../../cluster/topic-manager';
@@ -75,7 +77,7 @@ export const fetchHandler = defineHandler({
   apiKey: 1,
   name: 'Fetch',
   minVersion: 4,
-  maxVersion: 17,
+  maxVersion: 18,
   request: fetchRequest,
   response: fetchResponse,
   async handle(req, ctx) {

@@ -1,5 +1,5 @@
 /**
- * Metadata (key 3), versions 0-12.
+ * Metadata (key 3), versions 0-13.
  *
  * Behavior:
  * - brokers: this one, at its advertised address; it is the controller and
@@ -15,7 +15,9 @@
  *   UNKNOWN_TOPIC_ID.
  *
  * Version notes: v10 adds topic ids (KIP-516); v8-10 authorized operations
- * (KIP-430; without an authorizer every operation is allowed).
+ * (KIP-430; without an authorizer every operation is allowed); v13 a
+ * top-level errorCode (KIP-1102), always NONE here: Kafka sets it only to
+ * REBOOTSTRAP_REQUIRED, which a single node never needs.
  */
 import { KafkaError } from '../../cluster/kafka-error';
 import { OFFSETS_TOPIC } from '../../cluster/offsets-topic';
@@ -92,7 +94,7 @@ export const metadataHandler = defineHandler({
   apiKey: 3,
   name: 'Metadata',
   minVersion: 0,
-  maxVersion: 12,
+  maxVersion: 13,
   request: metadataRequest,
   response: metadataResponse,
   async handle(req, ctx) {
@@ -125,6 +127,7 @@ export const metadataHandler = defineHandler({
       controllerId: nodeId,
       topics,
       clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : OPERATIONS_NOT_REQUESTED,
+      errorCode: ErrorCode.NONE,
     };
   },
 });
