@@ -22,6 +22,8 @@ import { CreateTopicsRequest, CreateTopicsResponse } from './19-create-topics';
 import { DeleteTopicsRequest, DeleteTopicsResponse } from './20-delete-topics';
 import { DeleteGroupsRequest, DeleteGroupsResponse } from './42-delete-groups';
 import { OffsetDeleteRequest, OffsetDeleteResponse } from './47-offset-delete';
+import { InitProducerIdRequest, InitProducerIdResponse } from './22-init-producer-id';
+import { DescribeProducersRequest, DescribeProducersResponse } from './61-describe-producers';
 
 export {
   ProduceRequest,
@@ -60,6 +62,10 @@ export {
   DeleteGroupsResponse,
   OffsetDeleteRequest,
   OffsetDeleteResponse,
+  InitProducerIdRequest,
+  InitProducerIdResponse,
+  DescribeProducersRequest,
+  DescribeProducersResponse,
 };
 
 export const produceRequest = codec(ProduceRequest);
@@ -98,6 +104,10 @@ export const deleteGroupsRequest = codec(DeleteGroupsRequest);
 export const deleteGroupsResponse = codec(DeleteGroupsResponse);
 export const offsetDeleteRequest = codec(OffsetDeleteRequest);
 export const offsetDeleteResponse = codec(OffsetDeleteResponse);
+export const initProducerIdRequest = codec(InitProducerIdRequest);
+export const initProducerIdResponse = codec(InitProducerIdResponse);
+export const describeProducersRequest = codec(DescribeProducersRequest);
+export const describeProducersResponse = codec(DescribeProducersResponse);
 
 export type ProduceRequestValue = ValueOf<typeof ProduceRequest>;
 export type ProduceResponseValue = ValueOf<typeof ProduceResponse>;
@@ -135,6 +145,10 @@ export type DeleteGroupsRequestValue = ValueOf<typeof DeleteGroupsRequest>;
 export type DeleteGroupsResponseValue = ValueOf<typeof DeleteGroupsResponse>;
 export type OffsetDeleteRequestValue = ValueOf<typeof OffsetDeleteRequest>;
 export type OffsetDeleteResponseValue = ValueOf<typeof OffsetDeleteResponse>;
+export type InitProducerIdRequestValue = ValueOf<typeof InitProducerIdRequest>;
+export type InitProducerIdResponseValue = ValueOf<typeof InitProducerIdResponse>;
+export type DescribeProducersRequestValue = ValueOf<typeof DescribeProducersRequest>;
+export type DescribeProducersResponseValue = ValueOf<typeof DescribeProducersResponse>;
 
 /** A request codec and its response codec. */
 export interface MessagePair {
@@ -162,6 +176,8 @@ export const MESSAGES = {
   20: { request: deleteTopicsRequest, response: deleteTopicsResponse },
   42: { request: deleteGroupsRequest, response: deleteGroupsResponse },
   47: { request: offsetDeleteRequest, response: offsetDeleteResponse },
+  22: { request: initProducerIdRequest, response: initProducerIdResponse },
+  61: { request: describeProducersRequest, response: describeProducersResponse },
 } as const satisfies { readonly [apiKey: number]: MessagePair };
 
 export type ApiKeyWithMessages = keyof typeof MESSAGES;

@@ -18,6 +18,8 @@ import { createTopicsHandler } from './19-create-topics';
 import { deleteTopicsHandler } from './20-delete-topics';
 import { deleteGroupsHandler } from './42-delete-groups';
 import { offsetDeleteHandler } from './47-offset-delete';
+import { initProducerIdHandler } from './22-init-producer-id';
+import { describeProducersHandler } from './61-describe-producers';
 
 export const HANDLERS: readonly Handler[] = [
   produceHandler,
@@ -38,4 +40,6 @@ export const HANDLERS: readonly Handler[] = [
   deleteTopicsHandler,
   deleteGroupsHandler,
   offsetDeleteHandler,
+  initProducerIdHandler,
+  describeProducersHandler,
 ] as unknown as readonly Handler[];
