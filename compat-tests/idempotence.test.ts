@@ -385,3 +385,33 @@ describe('producer state across restarts (own broker)', () => {
     });
   }
 });
+
+test('producer.id.expiration.ms: an idle producer is forgotten (DescribeProducers no longer lists it, any sequence is accepted)', async () => {
+  const b = await startBroker({ args: ['--producer-id-expiration-ms', '1000', '--producer-id-expiration-check-interval-ms', '100'] });
+  try {
+    const kafka = new Kafka({ clientId: 'idem-admin', brokers: [b.bootstrap], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'idem-expiry' }], waitForLeaders: true });
+    await admin.disconnect();
+    const c = await RawClient.open(b.port);
+    try {
+      const { producerId } = await initProducerId(c);
+      expect((await produce(c, 'idem-expiry', idempotentBatch(producerId, 0, 0, ['e0']))).baseOffset).toBe(0n);
+      const describe = async () =>
+        (await c.request(61, describeProducersRequest, describeProducersResponse, 0, { topics: [{ name: 'idem-expiry', partitionIndexes: [0] }] }))
+          .topics[0].partitions[0].activeProducers;
+      expect((await describe()).map((p) => p.producerId)).toEqual([producerId]);
+      const deadline = Date.now() + 10000;
+      while ((await describe()).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(await describe()).toEqual([]);
+      // its state is gone: a batch far ahead in sequence is taken as a new producer's first
+      expect((await produce(c, 'idem-expiry', idempotentBatch(producerId, 0, 500, ['e1']))).baseOffset).toBe(1n);
+      expect(b.logs.some((l) => l.msg === 'expired idle producer ids')).toBe(true);
+    } finally {
+      c.close();
+    }
+  } finally {
+    await b.cleanup();
+  }
+});
