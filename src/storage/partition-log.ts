@@ -476,8 +476,9 @@ export class PartitionLog {
     const seg = await LogSegment.create(this.dir, old.endOffset);
     this.segments.push(seg);
     old.sealed(this.logger);
-    // the committed producer state is exactly that of the batches below the new segment
-    this.takeSnapshot(seg.baseOffset).catch(() => undefined);
+    // the committed producer state is exactly that of the batches below the new segment; written even when
+    // empty (as Kafka), so that a start after a crash replays at most from the last roll
+    this.takeSnapshot(seg.baseOffset, true).catch(() => undefined);
     void fsyncDir(this.dir);
     this.logger.info({ dir: this.dir, segment: seg.name, previous: old.name, previousBytes: old.size }, 'rolled to a new log segment');
   }
@@ -653,9 +654,10 @@ export class PartitionLog {
    * Loads the newest valid snapshot at or below the log end (snapshots past
    * it describe data that is gone, corrupt ones are ignored; both are
    * deleted) and replays the batches after it. With no snapshot the whole
-   * log is replayed, except after a clean shutdown: close() leaves a
-   * snapshot whenever there is producer state, so none means none (Kafka's
-   * rule too, which spares a scan of logs written before snapshots existed).
+   * log is replayed (every roll writes one, so that is the active segment,
+   * or a log written before snapshots existed), except after a clean
+   * shutdown: close() leaves a snapshot whenever there is producer state, so
+   * none means none (Kafka's rule too).
    */
   private async loadProducerState(found: number[], cleanShutdown: boolean): Promise<void> {
     const offsets = [...found].sort((a, b) => a - b);
@@ -720,12 +722,14 @@ export class PartitionLog {
   /**
    * Writes a snapshot of the committed producer state at `offset` (the
    * state is captured now; the file is written in the background, one at a
-   * time). Nothing is written while there is no state and no snapshot.
+   * time). Unless `always`, nothing is written while there is no state and
+   * no snapshot (a log that never rolled and never saw a producer keeps no
+   * file).
    */
-  private takeSnapshot(offset: number): Promise<void> {
+  private takeSnapshot(offset: number, always = false): Promise<void> {
     const entries = this.producers.activeProducers();
     const last = this.snapshotOffsets[this.snapshotOffsets.length - 1];
-    if ((entries.length === 0 && this.snapshotOffsets.length === 0) || last === offset) return this.snapshotWrites;
+    if ((!always && entries.length === 0 && this.snapshotOffsets.length === 0) || last === offset) return this.snapshotWrites;
     const data = encodeSnapshot(entries);
     const run = this.snapshotWrites.then(async () => {
       await writeSnapshot(this.dir, offset, data);

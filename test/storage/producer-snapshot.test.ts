@@ -195,11 +195,17 @@ describe('partition log: producer state on disk', () => {
     }
   });
 
-  test('no producer ever: no snapshot files', async () => {
+  test('no producer ever: no snapshot file unless the log rolled (then empty ones, so a crash start replays only the last segment)', async () => {
     const dir = await tmpDir();
     const log = await PartitionLog.open(dir, cfg({ segmentBytes: 300 }));
-    for (let i = 0; i < 10; i++) await log.append(buildRecordBatch([{ value: `p${i}`.padEnd(100, '.') }]));
+    await log.append(buildRecordBatch([{ value: 'p'.padEnd(100, '.') }]));
     await log.close();
     expect(await snapshotsIn(dir)).toEqual([]);
+    const again = await PartitionLog.open(dir, cfg({ segmentBytes: 300 }), undefined, { cleanShutdown: true });
+    for (let i = 1; i < 10; i++) await again.append(buildRecordBatch([{ value: `p${i}`.padEnd(100, '.') }]));
+    await again.close();
+    const snaps = await snapshotsIn(dir);
+    expect(snaps.length).toBeGreaterThan(1);
+    for (const f of snaps) expect(await fsp.readFile(path.join(dir, f))).toEqual(encodeSnapshot([]));
   });
 });
