@@ -292,6 +292,10 @@ describe('raw requests', () => {
       expect(bumped.errorCode).toBe(ErrorCode.NONE);
       expect(bumped.baseOffset).toBe(5n);
       expect((await produce(c, topic, idempotentBatch(producerId, 0, 1005, ['y']))).errorCode).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
+      // a producer id without a sequence, and control batches, are refused as Kafka's LogValidator does
+      expect((await produce(c, topic, idempotentBatch(producerId, 1, -1, ['z']))).errorCode).toBe(ErrorCode.INVALID_RECORD);
+      const control = buildRecordBatch([{ value: 'c' }], { producerId, producerEpoch: 1, baseSequence: 1, attributes: 0x20 });
+      expect((await produce(c, topic, control)).errorCode).toBe(ErrorCode.INVALID_RECORD);
       // non-idempotent batches are untouched by all this
       expect((await produce(c, topic, buildRecordBatch([{ value: 'g' }]))).baseOffset).toBe(6n);
       expect((await readAll(topic)).map((r) => r.value)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);

@@ -10,7 +10,9 @@
  *   the segment file (single node: the leader is the whole ISR);
  * - each partition's records must be exactly one magic-v2 batch
  *   (INVALID_RECORD otherwise), with a valid CRC and length (CORRUPT_MESSAGE),
- *   no larger than the topic's max.message.bytes (MESSAGE_TOO_LARGE);
+ *   no larger than the topic's max.message.bytes (MESSAGE_TOO_LARGE), not
+ *   a control batch, and with a sequence number if it has a producer id
+ *   (INVALID_RECORD, as Kafka's LogValidator);
  * - an acks=0 request that fails anywhere closes the connection, since no
  *   response can carry the error (as Kafka does);
  * - a topic or partition this broker does not have gets
@@ -36,7 +38,7 @@ import { KafkaError } from '../../cluster/kafka-error';
 import { Partition } from '../../cluster/partition';
 import { ErrorCode } from '../../protocol/error-codes';
 import { produceRequest, produceResponse } from '../../protocol/messages';
-import { checkBatchAt, Off } from '../../protocol/record-batch';
+import { ATTR_CONTROL, checkBatchAt, Off } from '../../protocol/record-batch';
 import { RecordsValue } from '../../protocol/schema';
 import { InvalidProducerEpochError, OutOfOrderSequenceError } from '../../storage/producer-state';
 import { CloseConnection, defineHandler, NO_RESPONSE } from '../handler';
@@ -77,6 +79,14 @@ export function validateProduceRecords(records: RecordsValue | null, maxMessageB
   }
   if (size > maxMessageBytes) {
     return new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `The record batch of ${size} bytes is larger than the maximum allowed (${maxMessageBytes})`);
+  }
+  // as Kafka's LogValidator.validateBatch for client batches
+  if ((records.readInt16BE(Off.attributes) & ATTR_CONTROL) !== 0) {
+    return new KafkaError(ErrorCode.INVALID_RECORD, 'Clients are not allowed to write control records');
+  }
+  const producerId = records.readBigInt64BE(Off.producerId);
+  if (producerId >= 0n && records.readInt32BE(Off.baseSequence) < 0) {
+    return new KafkaError(ErrorCode.INVALID_RECORD, `Invalid sequence number ${records.readInt32BE(Off.baseSequence)} in record batch with producerId ${producerId}`);
   }
   return records;
 }
