@@ -40,7 +40,7 @@ import { fsyncDir } from './atomic-file';
 import { FileCursor } from './file-io';
 import { INT32_MAX } from './indexes';
 import { LogConfig, SILENT_LOGGER, StorageLogger } from './log-config';
-import { CorruptSnapshotError, deleteSnapshot, encodeSnapshot, readSnapshot, SNAPSHOT_FILE, writeSnapshot } from './producer-snapshot';
+import { CorruptSnapshotError, deleteSnapshot, encodeSnapshot, readSnapshot, SNAPSHOT_FILE, syncSnapshot, writeSnapshot } from './producer-snapshot';
 import { BatchMetadata, lastSequence, ProducerBatch, ProducerStateManager } from './producer-state';
 import {
   BatchHeaderInfo,
@@ -123,6 +123,7 @@ export class PartitionLog {
   /** Offsets of the producer snapshots in the directory, ascending. */
   private snapshotOffsets: number[] = [];
   private snapshotWrites: Promise<void> = Promise.resolve();
+  private snapshotSyncs: Promise<void> = Promise.resolve();
 
   private cfg: LogConfig;
   private leo: number;
@@ -477,8 +478,9 @@ export class PartitionLog {
     this.segments.push(seg);
     old.sealed(this.logger);
     // the committed producer state is exactly that of the batches below the new segment; written even when
-    // empty (as Kafka), so that a start after a crash replays at most from the last roll
-    this.takeSnapshot(seg.baseOffset, true).catch(() => undefined);
+    // empty (as Kafka), so that a start after a crash replays at most from the last roll. Written before the
+    // appends behind the roll go on (no fsync: that follows in the background, as Kafka does).
+    await this.takeSnapshot(seg.baseOffset, true).catch(() => undefined);
     void fsyncDir(this.dir);
     this.logger.info({ dir: this.dir, segment: seg.name, previous: old.name, previousBytes: old.size }, 'rolled to a new log segment');
   }
@@ -635,6 +637,8 @@ export class PartitionLog {
         deleted++;
       }
     }
+    // the producer snapshots of the deleted segments go with them
+    if (deleted > 0) await this.deleteSnapshotsBelow(this.logStartOffset);
     return deleted;
   }
 
@@ -645,7 +649,6 @@ export class PartitionLog {
       'deleting log segment',
     );
     await seg.destroy();
-    await this.deleteSnapshotsBelow(this.logStartOffset);
   }
 
   // ------------------------------------------------------------ producer state
@@ -721,26 +724,31 @@ export class PartitionLog {
 
   /**
    * Writes a snapshot of the committed producer state at `offset` (the
-   * state is captured now; the file is written in the background, one at a
-   * time). Unless `always`, nothing is written while there is no state and
-   * no snapshot (a log that never rolled and never saw a producer keeps no
-   * file).
+   * state is captured now; snapshot file operations run one at a time; the
+   * promise settles when the file is in place). At a roll the file is
+   * written even with no state and fsynced in the background; otherwise
+   * (close) it is fsynced before the promise settles, and nothing is
+   * written while there is no state and no snapshot (a log that never
+   * rolled and never saw a producer keeps no file).
    */
-  private takeSnapshot(offset: number, always = false): Promise<void> {
+  private takeSnapshot(offset: number, atRoll = false): Promise<void> {
     const entries = this.producers.activeProducers();
     const last = this.snapshotOffsets[this.snapshotOffsets.length - 1];
-    if ((!always && entries.length === 0 && this.snapshotOffsets.length === 0) || last === offset) return this.snapshotWrites;
+    if ((!atRoll && entries.length === 0 && this.snapshotOffsets.length === 0) || last === offset) return this.snapshotWrites;
     const data = encodeSnapshot(entries);
     const run = this.snapshotWrites.then(async () => {
-      await writeSnapshot(this.dir, offset, data);
+      await writeSnapshot(this.dir, offset, data, !atRoll);
       if (!this.snapshotOffsets.includes(offset)) {
         this.snapshotOffsets.push(offset);
         this.snapshotOffsets.sort((a, b) => a - b);
       }
     });
-    this.snapshotWrites = run.catch((err: unknown) => {
+    const logFailure = (err: unknown) => {
       this.logger.warn({ dir: this.dir, offset, err: String(err) }, 'writing a producer snapshot failed');
-    });
+    };
+    this.snapshotWrites = run.catch(logFailure);
+    // at a roll the file is fsynced in the background, without holding up later snapshot work
+    if (atRoll) this.snapshotSyncs = Promise.all([this.snapshotSyncs, run.then(() => syncSnapshot(this.dir, offset))]).then(() => undefined, logFailure);
     return run;
   }
 
@@ -796,6 +804,7 @@ export class PartitionLog {
         this.logger.warn({ dir: this.dir, err: String(err) }, 'producer snapshot at close failed');
       }
       await this.snapshotWrites;
+      await this.snapshotSyncs;
     }
     if (!this.failure) {
       try {

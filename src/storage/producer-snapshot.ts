@@ -23,7 +23,7 @@
 import { crc32c } from '@node-rs/crc32';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { writeFileAtomic } from './atomic-file';
+import { fsyncDir, writeFileAtomic } from './atomic-file';
 import { NUM_BATCHES_TO_RETAIN, ProducerEntry } from './producer-state';
 
 export const SNAPSHOT_SUFFIX = '.snapshot';
@@ -111,9 +111,45 @@ export function decodeSnapshot(buf: Buffer): ProducerEntry[] {
   return out;
 }
 
-/** Writes an encoded snapshot (encode first, synchronously, to capture the state of one moment). */
-export async function writeSnapshot(dir: string, offset: number, data: Buffer): Promise<void> {
-  await writeFileAtomic(path.join(dir, snapshotFileName(offset)), data);
+/**
+ * Writes an encoded snapshot (encode first, synchronously, to capture the
+ * state of one moment). With `sync` false the file is renamed into place
+ * without an fsync (call syncSnapshot later), as Kafka writes the snapshot
+ * at a roll and flushes it in the background: a process kill cannot leave a
+ * partial file (the rename is atomic), and what an OS crash may leave fails
+ * the CRC and is ignored.
+ */
+export async function writeSnapshot(dir: string, offset: number, data: Buffer, sync = true): Promise<void> {
+  const target = path.join(dir, snapshotFileName(offset));
+  if (sync) {
+    await writeFileAtomic(target, data);
+    return;
+  }
+  const tmp = `${target}.${process.pid}.tmp`;
+  try {
+    await fsp.writeFile(tmp, data);
+    await fsp.rename(tmp, target);
+  } catch (err) {
+    await fsp.rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** fsyncs a snapshot written with sync false, and its directory (nothing if it was deleted meanwhile). */
+export async function syncSnapshot(dir: string, offset: number): Promise<void> {
+  let fh;
+  try {
+    fh = await fsp.open(path.join(dir, snapshotFileName(offset)), 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await fsyncDir(dir);
 }
 
 export async function readSnapshot(dir: string, offset: number): Promise<ProducerEntry[]> {
