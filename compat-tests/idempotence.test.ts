@@ -299,6 +299,9 @@ describe('raw requests', () => {
       // non-idempotent batches are untouched by all this
       expect((await produce(c, topic, buildRecordBatch([{ value: 'g' }]))).baseOffset).toBe(6n);
       expect((await readAll(topic)).map((r) => r.value)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+      // the client's partitionLeaderEpoch (7 here) is overwritten with the leader's, not checked
+      const fetched = (await c.request(1, fetchRequest, fetchResponse, 11, fetchBody(topic, 0n, 0))).responses[0].partitions[0].records as Buffer;
+      expect(fetched.readInt32BE(12)).toBe(0);
 
       const described = await c.request(61, describeProducersRequest, describeProducersResponse, 0, {
         topics: [{ name: topic, partitionIndexes: [0, 9] }],
