@@ -114,6 +114,31 @@ describe('partition log: producer state on disk', () => {
     }
   });
 
+  test('a crash tearing the last batch at any byte: its retry is written anew, the one before is still a duplicate', async () => {
+    const base = await tmpDir();
+    const original = path.join(base, 'original');
+    const log = await PartitionLog.open(original, cfg());
+    for (let i = 0; i < 3; i++) await log.append(pbatch(6n, i * 2, 2, `t${i}`));
+    const lastSize = pbatch(6n, 4, 2, 't2').length;
+    const file = path.join(original, '00000000000000000000.log');
+    const full = await fsp.readFile(file);
+    await log.close();
+    for (let cut = 1; cut <= lastSize; cut++) {
+      const dir = path.join(base, `cut-${cut}`);
+      await fsp.mkdir(dir);
+      await fsp.writeFile(path.join(dir, '00000000000000000000.log'), full.subarray(0, full.length - cut));
+      const reopened = await PartitionLog.open(dir, cfg());
+      try {
+        expect(reopened.logEndOffset).toBe(4);
+        const retry = await reopened.append(pbatch(6n, 4, 2, 't2'));
+        expect([cut, retry.duplicate, retry.baseOffset]).toEqual([cut, undefined, 4]);
+        expect((await reopened.append(pbatch(6n, 2, 2, 't1'))).duplicate).toEqual(expect.objectContaining({ firstOffset: 2, lastOffset: 3 }));
+      } finally {
+        await reopened.close();
+      }
+    }
+  });
+
   test('a corrupt snapshot is ignored (and removed): the state comes from an older one or the log', async () => {
     const dir = await tmpDir();
     const config = cfg({ segmentBytes: 600 });
