@@ -164,6 +164,36 @@ describe('librdkafka (enable.idempotence=true) with lost Produce responses', () 
     await expectExactlyOnce(topic, expected);
   });
 
+  test('confluent-kafka with small batches, max.in.flight 5 and slow answers: every record once, in order', async () => {
+    const topic = 'idem-confluent-inflight';
+    await createTopic(topic);
+    const expected = values('ckf', 60);
+    const droppedBefore = proxy.dropped;
+    const requestsBefore = proxy.produceRequests;
+    const answeredBefore = proxy.produceResponses;
+    proxy.dropProduceResponses(1, 3);
+    proxy.delayResponses(30);
+    let out;
+    try {
+      // batches of 3 records, all 60 produced before one flush (librdkafka 2.0.2 was seen to keep one
+      // Produce per partition in flight even so; several in flight are covered by the raw tests below)
+      const r = await runScript(PYTHON, 'python_idempotence.py', viaProxy(), 'confluent_produce', { topic, values: expected, batch: 60, batch_num_messages: 3, max_in_flight: 5 }, 50000);
+      expect(r.code).toBe(0);
+      out = r.json;
+    } finally {
+      proxy.dropProduceResponses(0);
+      proxy.delayResponses(0);
+    }
+    expect(proxy.dropped - droppedBefore).toBe(1);
+    expect(out.errors).toEqual([]);
+    expect(out.delivered.map((d: [string, number, number]) => d[0])).toEqual(expected);
+    expect(out.delivered.map((d: [string, number, number]) => d[2])).toEqual(expected.map((_, i) => i));
+    await expectExactlyOnce(topic, expected);
+    // 20 batches, and at least the one whose answer was lost sent (and answered) twice
+    expect(proxy.produceRequests - requestsBefore).toBeGreaterThanOrEqual(21);
+    expect(proxy.produceResponses - answeredBefore).toBe(proxy.produceRequests - requestsBefore);
+  });
+
   test('kcat -X enable.idempotence=true: every line once, in order', async () => {
     const topic = 'idem-kcat';
     await createTopic(topic);
@@ -338,6 +368,30 @@ describe('raw requests', () => {
       c.close();
     }
   });
+});
+
+test('five requests in flight whose answers are all lost: the five retries get the original offsets, nothing is stored twice', async () => {
+  const topic = 'idem-five-lost';
+  await createTopic(topic);
+  const first = await RawClient.open(broker.port);
+  const { producerId } = await initProducerId(first);
+  const batches = Array.from({ length: 5 }, (_, i) => idempotentBatch(producerId, 0, i * 2, [`f${i}a`, `f${i}b`]));
+  // sent back to back, then the connection goes before any answer is read (the broker still writes them all)
+  for (const b of batches) first.send(0, produceRequest, PRODUCE_V, produceBody(topic, Buffer.from(b)));
+  await new Promise((r) => setTimeout(r, 300));
+  first.close();
+  const second = await RawClient.open(broker.port);
+  try {
+    const retried = await Promise.all(batches.map((b) => second.pipeline(0, produceRequest, produceResponse, PRODUCE_V, produceBody(topic, Buffer.from(b)))));
+    expect(retried.map((r) => [r.responses[0].partitionResponses[0].errorCode, r.responses[0].partitionResponses[0].baseOffset])).toEqual(
+      [0, 2, 4, 6, 8].map((o) => [ErrorCode.NONE, BigInt(o)]),
+    );
+    // a sixth batch goes on from there
+    expect((await produce(second, topic, idempotentBatch(producerId, 0, 10, ['f5']))).baseOffset).toBe(10n);
+    await expectExactlyOnce(topic, [...[0, 1, 2, 3, 4].flatMap((i) => [`f${i}a`, `f${i}b`]), 'f5']);
+  } finally {
+    second.close();
+  }
 });
 
 describe('producer state across restarts (own broker)', () => {

@@ -4,9 +4,10 @@ kafka-python 2.0.2 offers instead, driven from compat-tests/idempotence.test.ts.
 Usage: /usr/bin/python3 python_idempotence.py BOOTSTRAP COMMAND [JSON-ARGS]
 
 Commands:
-  confluent_produce {"topic", "values", "batch"}: an enable.idempotence=true
-      producer sends the values in order (flushing every `batch` values, so
-      each flush is one Produce request) and prints the delivery reports:
+  confluent_produce {"topic", "values", "batch", "batch_num_messages",
+      "max_in_flight"}: an enable.idempotence=true producer sends the values
+      in order (flushing every `batch` values, so each flush is one Produce
+      request unless batch.num.messages splits it) and prints the delivery reports:
       {"delivered": [[value, partition, offset]...], "errors": [...]}.
   kafka_python_idempotence: tries KafkaProducer(enable_idempotence=True) and
       prints {"accepted": bool, "error": "..."}.
@@ -25,6 +26,9 @@ def confluent_produce(bootstrap, args):
         'linger.ms': 5,
         'retry.backoff.ms': 50,
         'log_level': 3,
+        # small batches and several requests in flight (librdkafka allows up to 5 with idempotence)
+        'batch.num.messages': args.get('batch_num_messages', 10000),
+        'max.in.flight.requests.per.connection': args.get('max_in_flight', 5),
     })
     delivered, errors = [], []
 

@@ -14,6 +14,8 @@ import { AddressInfo, createServer, Server, Socket, connect } from 'node:net';
 const PRODUCE = 0;
 
 export class FaultProxy {
+  /** Produce requests forwarded to the broker. */
+  produceRequests = 0;
   /** Produce responses seen (forwarded or dropped). */
   produceResponses = 0;
   /** Produce responses dropped (each closed a client connection). */
@@ -22,6 +24,7 @@ export class FaultProxy {
   connections = 0;
   private toDrop = 0;
   private skip = 0;
+  private delayMs = 0;
   private readonly sockets = new Set<Socket>();
 
   private constructor(
@@ -48,6 +51,14 @@ export class FaultProxy {
     this.skip = skip;
   }
 
+  /**
+   * Holds every response this long before forwarding it (in order), so that
+   * clients that pipeline have several requests in flight.
+   */
+  delayResponses(ms: number): void {
+    this.delayMs = ms;
+  }
+
   private accept(client: Socket): void {
     this.connections++;
     const upstream = connect(this.targetPort, '127.0.0.1');
@@ -71,12 +82,32 @@ export class FaultProxy {
       reqBuf = Buffer.concat([reqBuf, d]);
       while (reqBuf.length >= 4 && reqBuf.length >= 4 + reqBuf.readInt32BE(0)) {
         const size = reqBuf.readInt32BE(0);
-        if (size >= 8) apiKeys.set(reqBuf.readInt32BE(8), reqBuf.readInt16BE(4));
+        if (size >= 8) {
+          apiKeys.set(reqBuf.readInt32BE(8), reqBuf.readInt16BE(4));
+          if (reqBuf.readInt16BE(4) === PRODUCE) this.produceRequests++;
+        }
         reqBuf = reqBuf.subarray(4 + size);
       }
     });
-    // responses: forwarded whole frames at a time, unless one is to be lost
+    // responses: forwarded whole frames at a time (after delayMs), unless one is to be lost, which
+    // closes the connection: the responses held back behind it are lost with it
     let resBuf = Buffer.alloc(0);
+    let forwardChain = Promise.resolve();
+    const forward = (frame: Buffer) => {
+      const delay = this.delayMs;
+      if (delay <= 0) {
+        forwardChain = forwardChain.then(() => {
+          if (!client.destroyed) client.write(frame);
+        });
+        return;
+      }
+      const due = Date.now() + delay;
+      forwardChain = forwardChain.then(async () => {
+        const wait = due - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        if (!client.destroyed) client.write(frame);
+      });
+    };
     upstream.on('data', (d) => {
       resBuf = Buffer.concat([resBuf, d]);
       while (resBuf.length >= 4 && resBuf.length >= 4 + resBuf.readInt32BE(0)) {
@@ -96,7 +127,7 @@ export class FaultProxy {
             return;
           }
         }
-        client.write(frame);
+        forward(frame);
       }
     });
   }
