@@ -716,10 +716,12 @@ export class PartitionLog {
         seg.release();
       }
     }
-    this.logger.info(
-      { dir: this.dir, fromOffset: from, logEndOffset: this.leo, producerBatches: batches, producers: this.producers.size, ms: Date.now() - started },
-      'rebuilt producer state from the log',
-    );
+    if (batches > 0) {
+      this.logger.info(
+        { dir: this.dir, fromOffset: from, logEndOffset: this.leo, producerBatches: batches, producers: this.producers.size, ms: Date.now() - started },
+        'rebuilt producer state from the log',
+      );
+    }
   }
 
   /**
