@@ -100,6 +100,7 @@ function emptyEntry(producerId: bigint): ProducerEntry {
 
 /** The outcome of validating the producer batches of one append. */
 export type ProducerCheck = { kind: 'ok' } | { kind: 'duplicate'; batch: BatchMetadata };
+const OK: ProducerCheck = Object.freeze({ kind: 'ok' });
 
 export class ProducerStateManager {
   private readonly committed = new Map<bigint, ProducerEntry>();
@@ -127,41 +128,45 @@ export class ProducerStateManager {
    * Kafka's analyzeAndValidateProducerState; errors are thrown.
    */
   check(batches: readonly ProducerBatch[]): ProducerCheck {
+    if (batches.length === 1) return this.checkOne(batches[0], this.lastEntry(batches[0].producerId));
     const scratch = new Map<bigint, ProducerEntry>();
     for (const b of batches) {
       const current = scratch.get(b.producerId) ?? this.lastEntry(b.producerId);
-      if (current && current.epoch === b.epoch) {
-        const dup = current.batches.find((m) => m.firstSeq === b.firstSeq && m.lastSeq === b.lastSeq);
-        if (dup) return { kind: 'duplicate', batch: dup };
-      }
-      const entry = current ?? emptyEntry(b.producerId);
-      this.validate(entry, b);
-      const next = cloneEntry(entry);
+      const r = this.checkOne(b, current);
+      if (r.kind === 'duplicate') return r;
+      const next = current ? cloneEntry(current) : emptyEntry(b.producerId);
       addBatch(next, b);
       scratch.set(b.producerId, next);
     }
-    return { kind: 'ok' };
+    return OK;
   }
 
-  private validate(entry: ProducerEntry, b: ProducerBatch): void {
-    const where = `producer ${b.producerId} at offset ${b.firstOffset} in ${this.partitionName}`;
-    if (b.epoch < entry.epoch) {
-      throw new InvalidProducerEpochError(`Epoch of ${where} is ${b.epoch}, which is smaller than the last seen epoch ${entry.epoch}`);
+  /** One batch against the producer's current entry (undefined: a producer not known here). */
+  private checkOne(b: ProducerBatch, current: ProducerEntry | undefined): ProducerCheck {
+    const epoch = current ? current.epoch : NO_PRODUCER_EPOCH;
+    if (current && epoch === b.epoch) {
+      for (const m of current.batches) if (m.firstSeq === b.firstSeq && m.lastSeq === b.lastSeq) return { kind: 'duplicate', batch: m };
     }
-    if (b.epoch !== entry.epoch) {
-      if (b.firstSeq !== 0 && entry.epoch !== NO_PRODUCER_EPOCH) {
+    const where = () => `producer ${b.producerId} at offset ${b.firstOffset} in ${this.partitionName}`;
+    if (b.epoch < epoch) {
+      throw new InvalidProducerEpochError(`Epoch of ${where()} is ${b.epoch}, which is smaller than the last seen epoch ${epoch}`);
+    }
+    if (b.epoch !== epoch) {
+      if (b.firstSeq !== 0 && epoch !== NO_PRODUCER_EPOCH) {
         throw new OutOfOrderSequenceError(
-          `Invalid sequence number for new epoch of ${where}: ${b.epoch} (request epoch), ${b.firstSeq} (seq. number), ${entry.epoch} (current producer epoch)`,
+          `Invalid sequence number for new epoch of ${where()}: ${b.epoch} (request epoch), ${b.firstSeq} (seq. number), ${epoch} (current producer epoch)`,
         );
       }
-      return;
+      return OK;
     }
-    const lastSeq = entry.batches.length > 0 ? entry.batches[entry.batches.length - 1].lastSeq : NO_SEQUENCE;
-    if (entry.epoch !== NO_PRODUCER_EPOCH && !inSequence(lastSeq, b.firstSeq)) {
+    const n = current ? current.batches.length : 0;
+    const lastSeq = n > 0 ? current!.batches[n - 1].lastSeq : NO_SEQUENCE;
+    if (epoch !== NO_PRODUCER_EPOCH && !inSequence(lastSeq, b.firstSeq)) {
       throw new OutOfOrderSequenceError(
-        `Out of order sequence number for ${where}: ${b.firstSeq} (incoming seq. number), ${lastSeq} (current end sequence number)`,
+        `Out of order sequence number for ${where()}: ${b.firstSeq} (incoming seq. number), ${lastSeq} (current end sequence number)`,
       );
     }
+    return OK;
   }
 
   /** Records validated batches that entered the write queue (in order). */
