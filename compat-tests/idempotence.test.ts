@@ -394,6 +394,47 @@ test('five requests in flight whose answers are all lost: the five retries get t
   }
 });
 
+test('kafkajs: a batch stored just before a broker SIGKILL, retried after the restart, is not stored twice', async () => {
+  const own = await FaultProxy.start();
+  const b = await startBroker({ args: ['--advertised-port', String(own.port)] });
+  own.targetPort = b.port;
+  try {
+    const kafka = new Kafka({ clientId: 'idem-kill', brokers: [`127.0.0.1:${own.port}`], logLevel: logLevel.NOTHING, retry: { initialRetryTime: 100, retries: 12 } });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'idem-kill' }], waitForLeaders: true });
+    await admin.disconnect();
+    const producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
+    await producer.connect();
+    const expected: string[] = [];
+    let restarted: Promise<void> | null = null;
+    // the 3rd batch's answer is lost and the broker is killed right then, before anything else happens
+    own.onDrop = () => {
+      restarted = b.kill().then(() => b.restart());
+    };
+    own.dropProduceResponses(1, 2);
+    try {
+      for (let round = 0; round < 6; round++) {
+        const batch = values(`kill-r${round}`, 4);
+        expected.push(...batch);
+        await producer.send({ topic: 'idem-kill', acks: -1, messages: batch.map((value) => ({ value })) });
+      }
+    } finally {
+      own.onDrop = null;
+      await producer.disconnect();
+    }
+    expect(own.dropped).toBe(1);
+    expect(restarted).not.toBeNull();
+    await restarted;
+    const got = await readAll('idem-kill', b.port);
+    expect(got.map((r) => r.value)).toEqual(expected);
+    expect(got.map((r) => r.offset)).toEqual(expected.map((_, i) => i));
+  } finally {
+    await own.close();
+    await b.cleanup();
+  }
+});
+
 describe('producer state across restarts (own broker)', () => {
   for (const how of ['SIGKILL', 'graceful stop'] as const) {
     test(`a retry after a ${how} and restart is still de-duplicated, and producer ids are not reused`, async () => {

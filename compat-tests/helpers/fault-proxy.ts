@@ -22,6 +22,8 @@ export class FaultProxy {
   dropped = 0;
   /** Client connections accepted. */
   connections = 0;
+  /** Called after each dropped response (e.g. to kill the broker right then). */
+  onDrop: (() => void) | null = null;
   private toDrop = 0;
   private skip = 0;
   private delayMs = 0;
@@ -124,6 +126,7 @@ export class FaultProxy {
             this.toDrop--;
             this.dropped++;
             kill();
+            this.onDrop?.();
             return;
           }
         }
