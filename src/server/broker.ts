@@ -90,6 +90,8 @@ export class Broker {
     await this.logs.init();
     await this.topics.load();
     await this.producerIds.load();
+    // producers that went idle while the broker was down are dropped now (Kafka filters them when loading snapshots)
+    this.expireProducers();
     const server = createServer((socket) => this.accept(socket));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
