@@ -11,6 +11,7 @@ import { SYSTEM_CLOCK } from '../cluster/clock';
 import { GroupCoordinator } from '../cluster/group-coordinator';
 import { MetadataStore } from '../cluster/metadata-store';
 import { OffsetsTopic } from '../cluster/offsets-topic';
+import { ProducerIdManager } from '../cluster/producer-id-manager';
 import { BrokerTopicDefaults } from '../cluster/topic-config';
 import { TopicManager } from '../cluster/topic-manager';
 import { LogManager } from '../storage/log-manager';
@@ -29,6 +30,9 @@ export class Broker {
   /** Consumer groups and their committed offsets, stored in __consumer_offsets. */
   readonly groups: GroupCoordinator;
   readonly offsetsTopic: OffsetsTopic;
+  /** Producer ids for InitProducerId, never reused. */
+  readonly producerIds: ProducerIdManager;
+  private producerExpiryTimer: NodeJS.Timeout | null = null;
   /** Resolves when __consumer_offsets has been read back and group requests are answered. */
   groupsLoaded: Promise<void> = Promise.resolve();
   private readonly dispatcher: Dispatcher;
@@ -61,6 +65,7 @@ export class Broker {
       SYSTEM_CLOCK,
       log.child({ component: 'groups' }),
     );
+    this.producerIds = new ProducerIdManager(config.dataDir);
     this.dispatcher = new Dispatcher(this, HANDLERS);
   }
 
@@ -84,6 +89,9 @@ export class Broker {
   async start(): Promise<void> {
     await this.logs.init();
     await this.topics.load();
+    await this.producerIds.load();
+    // producers that went idle while the broker was down are dropped now (Kafka filters them when loading snapshots)
+    this.expireProducers();
     const server = createServer((socket) => this.accept(socket));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
@@ -107,10 +115,19 @@ export class Broker {
       this.groups.expireOffsets().catch((err: unknown) => this.log.error({ err }, 'offset expiry failed'));
     }, this.config.offsetsRetentionCheckIntervalMs);
     this.offsetExpiryTimer.unref();
+    this.producerExpiryTimer = setInterval(() => this.expireProducers(), this.config.producerIdExpirationCheckIntervalMs);
+    this.producerExpiryTimer.unref();
     this.log.info(
       { host: this.config.host, port: this.boundPort, advertised: `${this.config.advertisedHost}:${this.advertisedPort}`, dataDir: this.config.dataDir, nodeId: this.config.nodeId },
       'broker listening',
     );
+  }
+
+  /** Forgets idle producers of every partition (producer.id.expiration.ms), as Kafka's periodic check. */
+  expireProducers(nowMs: number = Date.now()): void {
+    let removed = 0;
+    for (const [, log] of this.logs.allLogs()) removed += log.removeExpiredProducers(nowMs, this.config.producerIdExpirationMs);
+    if (removed > 0) this.log.info({ removed }, 'expired idle producer ids');
   }
 
   private accept(socket: Socket): void {
@@ -135,6 +152,7 @@ export class Broker {
     try {
       if (this.retentionTimer) clearInterval(this.retentionTimer);
       if (this.offsetExpiryTimer) clearInterval(this.offsetExpiryTimer);
+      if (this.producerExpiryTimer) clearInterval(this.producerExpiryTimer);
       // Parked JoinGroups and SyncGroups are answered NOT_COORDINATOR so clients find us again after a restart.
       this.groups.shutdown();
       const closed = this.server ? new Promise<void>((resolve) => this.server!.close(() => resolve())) : Promise.resolve();

@@ -43,6 +43,8 @@ export async function main(argv: string[]): Promise<void> {
     .option('offsets-retention-minutes', { type: 'number', default: DEFAULT_CONFIG.offsetsRetentionMinutes, describe: 'committed offsets of a group expire this long after it became empty (offsets.retention.minutes)' })
     .option('offsets-retention-check-interval-ms', { type: 'number', default: DEFAULT_CONFIG.offsetsRetentionCheckIntervalMs, describe: 'how often expired offsets are removed (offsets.retention.check.interval.ms)' })
     .option('offset-metadata-max-bytes', { type: 'number', default: DEFAULT_CONFIG.offsetMetadataMaxBytes, describe: 'longest metadata string a commit may carry (offset.metadata.max.bytes)' })
+    .option('producer-id-expiration-ms', { type: 'number', default: DEFAULT_CONFIG.producerIdExpirationMs, describe: 'an idempotent producer\'s sequence state is dropped this long after its last write (producer.id.expiration.ms)' })
+    .option('producer-id-expiration-check-interval-ms', { type: 'number', default: DEFAULT_CONFIG.producerIdExpirationCheckIntervalMs, describe: 'how often idle producer ids are expired (producer.id.expiration.check.interval.ms)' })
     .option('log-level', { type: 'string', default: DEFAULT_CONFIG.logLevel, choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], describe: 'log level' })
     .strict()
     .help()
@@ -76,6 +78,8 @@ export async function main(argv: string[]): Promise<void> {
     offsetsRetentionMinutes: args['offsets-retention-minutes'],
     offsetsRetentionCheckIntervalMs: args['offsets-retention-check-interval-ms'],
     offsetMetadataMaxBytes: args['offset-metadata-max-bytes'],
+    producerIdExpirationMs: args['producer-id-expiration-ms'],
+    producerIdExpirationCheckIntervalMs: args['producer-id-expiration-check-interval-ms'],
     logLevel: args['log-level'],
   });
   const problem = configProblem(config);

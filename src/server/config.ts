@@ -46,6 +46,10 @@ export interface BrokerConfig {
   offsetsRetentionCheckIntervalMs: number;
   /** offset.metadata.max.bytes: longer commit metadata gets OFFSET_METADATA_TOO_LARGE. */
   offsetMetadataMaxBytes: number;
+  /** producer.id.expiration.ms: an idempotent producer's state is dropped this long after its last batch's timestamp. */
+  producerIdExpirationMs: number;
+  /** producer.id.expiration.check.interval.ms */
+  producerIdExpirationCheckIntervalMs: number;
   logLevel: string;
 }
 
@@ -75,6 +79,8 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   offsetsRetentionMinutes: 10080,
   offsetsRetentionCheckIntervalMs: 600000,
   offsetMetadataMaxBytes: 4096,
+  producerIdExpirationMs: 86400000,
+  producerIdExpirationCheckIntervalMs: 600000,
   logLevel: 'info',
 };
 
@@ -108,6 +114,8 @@ export function configProblem(c: BrokerConfig): string | null {
     'offsetsRetentionMinutes',
     'offsetsRetentionCheckIntervalMs',
     'offsetMetadataMaxBytes',
+    'producerIdExpirationMs',
+    'producerIdExpirationCheckIntervalMs',
   ];
   for (const k of integers) {
     const v = c[k] as number;
@@ -130,6 +138,8 @@ export function configProblem(c: BrokerConfig): string | null {
   if (c.offsetsRetentionMinutes < 1) return 'offsets retention must be at least 1 minute';
   if (c.offsetsRetentionCheckIntervalMs < 1) return 'offsets retention check interval must be at least 1 ms';
   if (c.offsetMetadataMaxBytes < 0) return 'offset metadata max bytes must not be negative';
+  if (c.producerIdExpirationMs < 1) return 'producer id expiration must be at least 1 ms';
+  if (c.producerIdExpirationCheckIntervalMs < 1) return 'producer id expiration check interval must be at least 1 ms';
   if (!c.dataDir) return 'a data directory is required';
   return null;
 }

@@ -15,6 +15,16 @@
  * the log end offset goes back to the high watermark, so later appends land
  * exactly where they belong. If the files cannot be put back in order, the
  * log refuses further appends.
+ *
+ * Idempotent producers (producer-state.ts): each batch with a producer id is
+ * checked against the producer state when it enters the queue, so pipelined
+ * appends are validated in their order; a duplicate is answered with the
+ * offsets the original got (once the original is written) and is not
+ * written again. The state of a batch becomes committed when its write
+ * completes and is dropped with it when the write fails. Snapshots of the
+ * committed state (producer-snapshot.ts) are written at each segment roll
+ * and at close; open() loads the newest valid one at or below the log end
+ * and replays the batches after it.
  */
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
@@ -24,11 +34,14 @@ import {
   BATCH_HEADER_SIZE,
   LOG_OVERHEAD,
   decodeRecords,
+  Off,
 } from '../protocol/record-batch';
 import { fsyncDir, writeFileAtomic } from './atomic-file';
 import { FileCursor } from './file-io';
 import { INT32_MAX } from './indexes';
 import { LogConfig, SILENT_LOGGER, StorageLogger } from './log-config';
+import { CorruptSnapshotError, deleteSnapshot, encodeSnapshot, readSnapshot, SNAPSHOT_FILE, syncSnapshot, writeSnapshot } from './producer-snapshot';
+import { BatchMetadata, lastSequence, ProducerBatch, ProducerStateManager } from './producer-state';
 import {
   BatchHeaderInfo,
   F_BATCH_LENGTH,
@@ -51,6 +64,8 @@ export interface AppendResult {
   baseOffset: number;
   lastOffset: number;
   logStartOffset: number;
+  /** Set when the append was a retried duplicate of this already written batch (nothing was written). */
+  duplicate?: BatchMetadata;
 }
 
 export interface ReadResult {
@@ -66,7 +81,16 @@ interface AppendRequest {
   baseOffset: number;
   lastOffset: number;
   records: number;
+  /** The producer batches of this append, committed to the producer state once written. */
+  producerBatches: ProducerBatch[];
   resolve(r: AppendResult): void;
+  reject(err: unknown): void;
+}
+
+/** A duplicate of a batch still queued: answered once everything before it is written. */
+interface WaitRequest {
+  kind: 'wait';
+  resolve(): void;
   reject(err: unknown): void;
 }
 
@@ -78,7 +102,7 @@ interface RollRequest {
   reject(err: unknown): void;
 }
 
-type Pending = AppendRequest | RollRequest;
+type Pending = AppendRequest | RollRequest | WaitRequest;
 
 const SEGMENT_FILE = /^(\d{20})\.(log|index|timeindex)$/;
 
@@ -101,6 +125,12 @@ export interface OpenOptions {
 export class PartitionLog {
   /** Called after each completed write that advanced the high watermark. */
   onAppend: (() => void) | null = null;
+  /** Idempotent producers' sequence state (see producer-state.ts). */
+  readonly producers: ProducerStateManager;
+  /** Offsets of the producer snapshots in the directory, ascending. */
+  private snapshotOffsets: number[] = [];
+  private snapshotWrites: Promise<void> = Promise.resolve();
+  private snapshotSyncs: Promise<void> = Promise.resolve();
 
   private cfg: LogConfig;
   private leo: number;
@@ -130,6 +160,7 @@ export class PartitionLog {
     this.cfg = config;
     this.leo = this.active.endOffset;
     this.hwm = this.leo;
+    this.producers = new ProducerStateManager(path.basename(dir));
   }
 
   /** Opens (creating if missing) the log in `dir` and recovers it. */
@@ -143,6 +174,7 @@ export class PartitionLog {
     const names = await fsp.readdir(dir);
     const logBases = new Set<number>();
     const indexFiles: { base: number; name: string }[] = [];
+    const snapshots: number[] = [];
     let removed = false;
     for (const name of names) {
       if (name.endsWith('.tmp') || name.endsWith('.deleted')) {
@@ -151,6 +183,8 @@ export class PartitionLog {
         removed = true;
         continue;
       }
+      const snap = SNAPSHOT_FILE.exec(name);
+      if (snap) snapshots.push(Number(snap[1]));
       const m = SEGMENT_FILE.exec(name);
       if (!m) continue;
       const base = Number(m[1]);
@@ -185,6 +219,12 @@ export class PartitionLog {
     if (removed) await fsyncDir(dir);
     const log = new PartitionLog(dir, config, logger, segments);
     await log.loadLogStartOffset();
+    try {
+      await log.loadProducerState(snapshots, options.cleanShutdown === true);
+    } catch (err) {
+      await Promise.all(segments.map((s) => s.close().catch(() => undefined)));
+      throw err;
+    }
     logger.info(
       { dir, segments: segments.length, logStartOffset: log.logStartOffset, logEndOffset: log.leo, sizeBytes: log.sizeBytes },
       'opened partition log',
@@ -251,6 +291,35 @@ export class PartitionLog {
       pos += size;
     }
     if (found.length === 0) return Promise.reject(new Error('no record batch to append'));
+    // idempotent producers: check the batches' sequences against the state (nothing changes on a duplicate or an error)
+    const producerBatches: ProducerBatch[] = [];
+    let next = this.leo;
+    for (const b of found) {
+      const producerId = b.buf.readBigInt64BE(Off.producerId);
+      if (producerId >= 0n) {
+        const firstSeq = b.buf.readInt32BE(Off.baseSequence);
+        producerBatches.push({
+          producerId,
+          epoch: b.buf.readInt16BE(Off.producerEpoch),
+          firstSeq,
+          lastSeq: lastSequence(firstSeq, b.delta),
+          firstOffset: next,
+          lastOffset: next + b.delta,
+          maxTimestamp: b.maxTimestamp,
+        });
+      }
+      next += b.delta + 1;
+    }
+    if (producerBatches.length > 0) {
+      let check;
+      try {
+        check = this.producers.check(producerBatches);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      if (check.kind === 'duplicate') return this.answerDuplicate(check.batch);
+      this.producers.stage(producerBatches);
+    }
     const baseOffset = this.leo;
     const pending: PendingBatch[] = [];
     let records = 0;
@@ -264,7 +333,17 @@ export class PartitionLog {
     }
     const lastOffset = this.leo - 1;
     return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ kind: 'append', batches: pending, size: pos, baseOffset, lastOffset, records, resolve, reject });
+      this.queue.push({ kind: 'append', batches: pending, size: pos, baseOffset, lastOffset, records, producerBatches, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** The answer to a retried batch: the original's offsets, once the original is written (its write may still fail). */
+  private answerDuplicate(dup: BatchMetadata): Promise<AppendResult> {
+    const result = (): AppendResult => ({ baseOffset: dup.firstOffset, lastOffset: dup.lastOffset, logStartOffset: this.logStartOffset, duplicate: dup });
+    if (dup.lastOffset < this.hwm) return Promise.resolve(result());
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ kind: 'wait', resolve: () => resolve(result()), reject });
       this.schedule();
     });
   }
@@ -307,6 +386,11 @@ export class PartitionLog {
       if (this.failure) throw this.failure;
       while (i < q.length) {
         const item = q[i];
+        if (item.kind === 'wait') {
+          item.resolve();
+          i++;
+          continue;
+        }
         if (item.kind === 'roll') {
           const a = this.active;
           if (a.baseOffset === item.segmentBase && a.size > 0) await this.roll();
@@ -366,6 +450,7 @@ export class PartitionLog {
     }
     seg.commit(staged);
     this.hwm = staged.endOffset;
+    for (const r of reqs) for (const b of r.producerBatches) this.producers.commitStaged(b);
     const logStartOffset = this.logStartOffset;
     for (const r of reqs) r.resolve({ baseOffset: r.baseOffset, lastOffset: r.lastOffset, logStartOffset });
     if (this.onAppend) {
@@ -382,6 +467,7 @@ export class PartitionLog {
     const all = items.concat(this.queue);
     this.queue = [];
     this.leo = this.hwm;
+    this.producers.discardStaged();
     if (err instanceof StorageFatalError && !this.failure) {
       this.failure = err;
       this.logger.warn({ dir: this.dir, err: err.message }, 'log write failed and could not be undone; the log takes no more appends');
@@ -401,6 +487,10 @@ export class PartitionLog {
     const seg = await LogSegment.create(this.dir, old.endOffset);
     this.segments.push(seg);
     old.sealed(this.logger);
+    // the committed producer state is exactly that of the batches below the new segment; written even when
+    // empty (as Kafka), so that a start after a crash replays at most from the last roll. Written before the
+    // appends behind the roll go on (no fsync: that follows in the background, as Kafka does).
+    await this.takeSnapshot(seg.baseOffset, true).catch(() => undefined);
     void fsyncDir(this.dir);
     this.logger.info({ dir: this.dir, segment: seg.name, previous: old.name, previousBytes: old.size }, 'rolled to a new log segment');
   }
@@ -558,6 +648,8 @@ export class PartitionLog {
         deleted++;
       }
     }
+    // the producer snapshots of the deleted segments go with them
+    if (deleted > 0) await this.deleteSnapshotsBelow(this.logStartOffset);
     return deleted;
   }
 
@@ -592,7 +684,13 @@ export class PartitionLog {
         await writeFileAtomic(path.join(this.dir, LOG_START_OFFSET_FILE), `${offset}\n`);
         this.deletedBefore = offset;
         this.logger.info({ dir: this.dir, logStartOffset: offset }, 'log start offset moved by DeleteRecords');
-        while (this.segments.length > 1 && this.segments[1].baseOffset <= offset) await this.deleteOldest('log start offset');
+        let deleted = 0;
+        while (this.segments.length > 1 && this.segments[1].baseOffset <= offset) {
+          await this.deleteOldest('log start offset');
+          deleted++;
+        }
+        // the producer snapshots of the deleted segments go with them, as with retention
+        if (deleted > 0) await this.deleteSnapshotsBelow(this.logStartOffset);
       }
       return this.logStartOffset;
     });
@@ -629,6 +727,130 @@ export class PartitionLog {
     this.hwm = offset;
   }
 
+  // ------------------------------------------------------------ producer state
+
+  /**
+   * Loads the newest valid snapshot at or below the log end (snapshots past
+   * it describe data that is gone, corrupt ones are ignored; both are
+   * deleted) and replays the batches after it. With no snapshot the whole
+   * log is replayed (every roll writes one, so that is the active segment,
+   * or a log written before snapshots existed), except after a clean
+   * shutdown: close() leaves a snapshot whenever there is producer state, so
+   * none means none (Kafka's rule too).
+   */
+  private async loadProducerState(found: number[], cleanShutdown: boolean): Promise<void> {
+    const offsets = [...found].sort((a, b) => a - b);
+    let from = -1;
+    while (offsets.length > 0) {
+      const off = offsets[offsets.length - 1];
+      if (off > this.leo) {
+        this.logger.info({ dir: this.dir, snapshot: off, logEndOffset: this.leo }, 'deleting a producer snapshot past the log end');
+        await deleteSnapshot(this.dir, off);
+        offsets.pop();
+        continue;
+      }
+      try {
+        this.producers.load(await readSnapshot(this.dir, off));
+        from = off;
+        break;
+      } catch (err) {
+        if (!(err instanceof CorruptSnapshotError)) throw err;
+        this.logger.warn({ dir: this.dir, snapshot: off, err: err.message }, 'ignoring a corrupt producer snapshot');
+        await deleteSnapshot(this.dir, off);
+        offsets.pop();
+      }
+    }
+    this.snapshotOffsets = offsets;
+    if (from < 0 && cleanShutdown) return;
+    from = Math.max(from, this.logStartOffset);
+    if (from >= this.leo) return;
+    const started = Date.now();
+    let batches = 0;
+    for (const seg of this.segments) {
+      if (seg.endOffset <= from || seg.size === 0) continue;
+      seg.acquire();
+      try {
+        await seg.scan(Math.max(from, seg.baseOffset), (h, cur) => {
+          if (h.baseOffset < from) return false;
+          const at = cur.at(h.position);
+          const producerId = cur.buf.readBigInt64BE(at + Off.producerId);
+          if (producerId < 0n) return false;
+          const firstSeq = cur.buf.readInt32BE(at + Off.baseSequence);
+          this.producers.applyCommitted({
+            producerId,
+            epoch: cur.buf.readInt16BE(at + Off.producerEpoch),
+            firstSeq,
+            lastSeq: lastSequence(firstSeq, h.lastOffset - h.baseOffset),
+            firstOffset: h.baseOffset,
+            lastOffset: h.lastOffset,
+            maxTimestamp: h.maxTimestamp,
+          });
+          batches++;
+          return false;
+        });
+      } finally {
+        seg.release();
+      }
+    }
+    if (batches > 0) {
+      this.logger.info(
+        { dir: this.dir, fromOffset: from, logEndOffset: this.leo, producerBatches: batches, producers: this.producers.size, ms: Date.now() - started },
+        'rebuilt producer state from the log',
+      );
+    }
+  }
+
+  /**
+   * Writes a snapshot of the committed producer state at `offset` (the
+   * state is captured now; snapshot file operations run one at a time; the
+   * promise settles when the file is in place). At a roll the file is
+   * written even with no state and fsynced in the background; otherwise
+   * (close) it is fsynced before the promise settles, and nothing is
+   * written while there is no state and no snapshot (a log that never
+   * rolled and never saw a producer keeps no file).
+   */
+  private takeSnapshot(offset: number, atRoll = false): Promise<void> {
+    const entries = this.producers.activeProducers();
+    const last = this.snapshotOffsets[this.snapshotOffsets.length - 1];
+    if ((!atRoll && entries.length === 0 && this.snapshotOffsets.length === 0) || last === offset) return this.snapshotWrites;
+    const data = encodeSnapshot(entries);
+    const run = this.snapshotWrites.then(async () => {
+      await writeSnapshot(this.dir, offset, data, !atRoll);
+      if (!this.snapshotOffsets.includes(offset)) {
+        this.snapshotOffsets.push(offset);
+        this.snapshotOffsets.sort((a, b) => a - b);
+      }
+    });
+    const logFailure = (err: unknown) => {
+      this.logger.warn({ dir: this.dir, offset, err: String(err) }, 'writing a producer snapshot failed');
+    };
+    this.snapshotWrites = run.catch(logFailure);
+    // at a roll the file is fsynced in the background, without holding up later snapshot work
+    if (atRoll) this.snapshotSyncs = Promise.all([this.snapshotSyncs, run.then(() => syncSnapshot(this.dir, offset))]).then(() => undefined, logFailure);
+    return run;
+  }
+
+  /** Deletes snapshots below `offset` (their segments are gone), keeping the newest one. */
+  private deleteSnapshotsBelow(offset: number): Promise<void> {
+    const run = this.snapshotWrites.then(async () => {
+      const keep = this.snapshotOffsets[this.snapshotOffsets.length - 1];
+      for (const off of [...this.snapshotOffsets]) {
+        if (off >= offset || off === keep) continue;
+        await deleteSnapshot(this.dir, off);
+        this.snapshotOffsets = this.snapshotOffsets.filter((o) => o !== off);
+      }
+    });
+    this.snapshotWrites = run.catch((err: unknown) => {
+      this.logger.warn({ dir: this.dir, err: String(err) }, 'deleting producer snapshots failed');
+    });
+    return this.snapshotWrites;
+  }
+
+  /** Forgets producers idle for expirationMs (producer.id.expiration.ms); returns how many. */
+  removeExpiredProducers(nowMs: number, expirationMs: number): number {
+    return this.producers.removeExpired(nowMs, expirationMs);
+  }
+
   // ------------------------------------------------------------ closing
 
   /**
@@ -652,6 +874,16 @@ export class PartitionLog {
     await this.retentionRunning;
     await this.waitIdle();
     let clean = this.failure === null;
+    if (!this.failure) {
+      try {
+        await this.takeSnapshot(this.leo);
+      } catch (err) {
+        clean = false;
+        this.logger.warn({ dir: this.dir, err: String(err) }, 'producer snapshot at close failed');
+      }
+      await this.snapshotWrites;
+      await this.snapshotSyncs;
+    }
     if (!this.failure) {
       try {
         await this.active.syncAll();

@@ -76,6 +76,7 @@ const EXPECTED_RANGES: Record<number, [string, number, number, number]> = {
   18: ['ApiVersions', 0, 4, 3],
   19: ['CreateTopics', 2, 7, 5],
   20: ['DeleteTopics', 1, 6, 4],
+  22: ['InitProducerId', 0, 5, 2],
   42: ['DeleteGroups', 0, 2, 2],
   47: ['OffsetDelete', 0, 0, -1], // never flexible
   21: ['DeleteRecords', 0, 2, 2],
@@ -84,6 +85,7 @@ const EXPECTED_RANGES: Record<number, [string, number, number, number]> = {
   37: ['CreatePartitions', 0, 3, 2],
   43: ['ElectLeaders', 0, 2, 2],
   60: ['DescribeCluster', 0, 2, 0],
+  61: ['DescribeProducers', 0, 0, 0],
 };
 
 test('the registry holds every API with the agreed version ranges', () => {

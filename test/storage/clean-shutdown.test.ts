@@ -88,10 +88,11 @@ async function dirContents(dir: string): Promise<Map<string, Buffer>> {
   return out;
 }
 
-/** Every file of both directories byte for byte (names and contents). */
-async function expectSameFiles(a: string, b: string): Promise<void> {
-  const ca = await dirContents(a);
-  const cb = await dirContents(b);
+/** Every file of both directories byte for byte (names and contents), except those `skip` names. */
+async function expectSameFiles(a: string, b: string, skip: (f: string) => boolean = () => false): Promise<void> {
+  const drop = (m: Map<string, Buffer>) => new Map([...m].filter(([f]) => !skip(f)));
+  const ca = drop(await dirContents(a));
+  const cb = drop(await dirContents(b));
   expect([...cb.keys()]).toEqual([...ca.keys()]);
   for (const [f, content] of ca) expect([f, cb.get(f)!.equals(content)]).toEqual([f, true]);
 }
@@ -184,7 +185,12 @@ describe('opening after a clean shutdown', () => {
         await appendAll(ref, first);
         await appendAll(ref, later);
         await ref.close();
-        await expectSameFiles(neverClosed, cleanDir);
+        // (a close leaves a producer snapshot at its log end, so the log closed in between has one more, of an
+        // offset the other never closed at; the rest, and the snapshot at the end, are the same)
+        const cleanSnaps = (await listDir(cleanDir)).filter((f) => f.endsWith('.snapshot'));
+        const refSnaps = (await listDir(neverClosed)).filter((f) => f.endsWith('.snapshot'));
+        expect(cleanSnaps.filter((f) => !refSnaps.includes(f))).toHaveLength(layout.name === 'one segment' ? 0 : 1);
+        await expectSameFiles(neverClosed, cleanDir, (f) => f.endsWith('.snapshot') && !refSnaps.includes(f));
       });
     }
   }

@@ -28,6 +28,8 @@ import { DescribeLogDirsRequest, DescribeLogDirsResponse } from './35-describe-l
 import { CreatePartitionsRequest, CreatePartitionsResponse } from './37-create-partitions';
 import { ElectLeadersRequest, ElectLeadersResponse } from './43-elect-leaders';
 import { DescribeClusterRequest, DescribeClusterResponse } from './60-describe-cluster';
+import { InitProducerIdRequest, InitProducerIdResponse } from './22-init-producer-id';
+import { DescribeProducersRequest, DescribeProducersResponse } from './61-describe-producers';
 
 export {
   ProduceRequest,
@@ -78,6 +80,10 @@ export {
   ElectLeadersResponse,
   DescribeClusterRequest,
   DescribeClusterResponse,
+  InitProducerIdRequest,
+  InitProducerIdResponse,
+  DescribeProducersRequest,
+  DescribeProducersResponse,
 };
 
 export const produceRequest = codec(ProduceRequest);
@@ -128,6 +134,10 @@ export const electLeadersRequest = codec(ElectLeadersRequest);
 export const electLeadersResponse = codec(ElectLeadersResponse);
 export const describeClusterRequest = codec(DescribeClusterRequest);
 export const describeClusterResponse = codec(DescribeClusterResponse);
+export const initProducerIdRequest = codec(InitProducerIdRequest);
+export const initProducerIdResponse = codec(InitProducerIdResponse);
+export const describeProducersRequest = codec(DescribeProducersRequest);
+export const describeProducersResponse = codec(DescribeProducersResponse);
 
 export type ProduceRequestValue = ValueOf<typeof ProduceRequest>;
 export type ProduceResponseValue = ValueOf<typeof ProduceResponse>;
@@ -177,6 +187,10 @@ export type ElectLeadersRequestValue = ValueOf<typeof ElectLeadersRequest>;
 export type ElectLeadersResponseValue = ValueOf<typeof ElectLeadersResponse>;
 export type DescribeClusterRequestValue = ValueOf<typeof DescribeClusterRequest>;
 export type DescribeClusterResponseValue = ValueOf<typeof DescribeClusterResponse>;
+export type InitProducerIdRequestValue = ValueOf<typeof InitProducerIdRequest>;
+export type InitProducerIdResponseValue = ValueOf<typeof InitProducerIdResponse>;
+export type DescribeProducersRequestValue = ValueOf<typeof DescribeProducersRequest>;
+export type DescribeProducersResponseValue = ValueOf<typeof DescribeProducersResponse>;
 
 /** A request codec and its response codec. */
 export interface MessagePair {
@@ -210,6 +224,8 @@ export const MESSAGES = {
   37: { request: createPartitionsRequest, response: createPartitionsResponse },
   43: { request: electLeadersRequest, response: electLeadersResponse },
   60: { request: describeClusterRequest, response: describeClusterResponse },
+  22: { request: initProducerIdRequest, response: initProducerIdResponse },
+  61: { request: describeProducersRequest, response: describeProducersResponse },
 } as const satisfies { readonly [apiKey: number]: MessagePair };
 
 export type ApiKeyWithMessages = keyof typeof MESSAGES;

@@ -10,7 +10,9 @@
  *   the segment file (single node: the leader is the whole ISR);
  * - each partition's records must be exactly one magic-v2 batch
  *   (INVALID_RECORD otherwise), with a valid CRC and length (CORRUPT_MESSAGE),
- *   no larger than the topic's max.message.bytes (MESSAGE_TOO_LARGE);
+ *   no larger than the topic's max.message.bytes (MESSAGE_TOO_LARGE), not
+ *   a control batch, and with a sequence number if it has a producer id
+ *   (INVALID_RECORD, as Kafka's LogValidator);
  * - an acks=0 request that fails anywhere closes the connection, since no
  *   response can carry the error (as Kafka does);
  * - a topic or partition this broker does not have gets
@@ -22,7 +24,14 @@
  * - internal topics (__consumer_offsets) get INVALID_TOPIC_EXCEPTION: only
  *   the coordinator writes there, as in Kafka;
  * - the broker assigns offsets by patching the batch's baseOffset and
- *   overwrites its partitionLeaderEpoch; records are never re-encoded.
+ *   overwrites its partitionLeaderEpoch; records are never re-encoded;
+ * - batches with a producer id (idempotent producers) are checked against
+ *   the partition's producer state (storage/producer-state.ts): a retried
+ *   duplicate of one of the producer's last five batches gets NONE with the
+ *   original baseOffset and is not written again (logAppendTimeMs then
+ *   carries the original batch's max timestamp, as Kafka answers); a gap
+ *   gets OUT_OF_ORDER_SEQUENCE_NUMBER, an epoch older than the known one
+ *   INVALID_PRODUCER_EPOCH, both without an error message, as Kafka.
  *
  * Version notes: v8 adds recordErrors/errorMessage (KIP-467); v10 adds the
  * currentLeader/nodeEndpoints tagged fields (KIP-951), only set on
@@ -35,8 +44,9 @@ import { KafkaError } from '../../cluster/kafka-error';
 import { Partition } from '../../cluster/partition';
 import { ErrorCode } from '../../protocol/error-codes';
 import { produceRequest, produceResponse } from '../../protocol/messages';
-import { checkBatchAt, Off } from '../../protocol/record-batch';
+import { ATTR_CONTROL, checkBatchAt, Off } from '../../protocol/record-batch';
 import { RecordsValue } from '../../protocol/schema';
+import { InvalidProducerEpochError, OutOfOrderSequenceError } from '../../storage/producer-state';
 import { CloseConnection, defineHandler, NO_RESPONSE } from '../handler';
 
 interface PartitionAnswer {
@@ -76,21 +86,35 @@ export function validateProduceRecords(records: RecordsValue | null, maxMessageB
   if (size > maxMessageBytes) {
     return new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `The record batch of ${size} bytes is larger than the maximum allowed (${maxMessageBytes})`);
   }
+  // as Kafka's LogValidator.validateBatch for client batches
+  if ((records.readInt16BE(Off.attributes) & ATTR_CONTROL) !== 0) {
+    return new KafkaError(ErrorCode.INVALID_RECORD, 'Clients are not allowed to write control records');
+  }
+  const producerId = records.readBigInt64BE(Off.producerId);
+  if (producerId >= 0n && records.readInt32BE(Off.baseSequence) < 0) {
+    return new KafkaError(ErrorCode.INVALID_RECORD, `Invalid sequence number ${records.readInt32BE(Off.baseSequence)} in record batch with producerId ${producerId}`);
+  }
   return records;
 }
 
-async function append(partition: Partition, batch: Buffer, index: number): Promise<PartitionAnswer> {
+async function append(partition: Partition, batch: Buffer, index: number, log?: { info(o: object, m: string): void }): Promise<PartitionAnswer> {
   try {
     const r = await partition.log.append(batch, partition.leaderEpoch);
     return {
       index,
       errorCode: ErrorCode.NONE,
       baseOffset: BigInt(r.baseOffset),
-      logAppendTimeMs: -1n,
+      logAppendTimeMs: r.duplicate ? BigInt(r.duplicate.maxTimestamp) : -1n,
       logStartOffset: BigInt(r.logStartOffset),
       errorMessage: null,
     };
   } catch (err) {
+    // Kafka answers these without a message (ReplicaManager: hasCustomErrorMessage = false) but with the log start offset
+    if (err instanceof OutOfOrderSequenceError || err instanceof InvalidProducerEpochError) {
+      const code = err instanceof OutOfOrderSequenceError ? ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER : ErrorCode.INVALID_PRODUCER_EPOCH;
+      log?.info({ topic: partition.topic, partition: index, error: ErrorCode[code] }, err.message);
+      return { ...failure(index, code), logStartOffset: BigInt(partition.log.logStartOffset) };
+    }
     return failure(index, ErrorCode.KAFKA_STORAGE_ERROR, `write failed: ${(err as Error).message}`);
   }
 }
@@ -143,7 +167,7 @@ export const produceHandler = defineHandler({
           answers.push(Promise.resolve(failure(p.index, checked.code, checked.message)));
           continue;
         }
-        answers.push(append(target, checked, p.index));
+        answers.push(append(target, checked, p.index, ctx.log));
       }
     }
     const settled = await Promise.all(

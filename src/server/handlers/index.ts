@@ -24,6 +24,8 @@ import { describeLogDirsHandler } from './35-describe-log-dirs';
 import { createPartitionsHandler } from './37-create-partitions';
 import { electLeadersHandler } from './43-elect-leaders';
 import { describeClusterHandler } from './60-describe-cluster';
+import { initProducerIdHandler } from './22-init-producer-id';
+import { describeProducersHandler } from './61-describe-producers';
 
 export const HANDLERS: readonly Handler[] = [
   produceHandler,
@@ -50,4 +52,6 @@ export const HANDLERS: readonly Handler[] = [
   createPartitionsHandler,
   electLeadersHandler,
   describeClusterHandler,
+  initProducerIdHandler,
+  describeProducersHandler,
 ] as unknown as readonly Handler[];
