@@ -46,6 +46,8 @@ export interface BrokerConfig {
   offsetsRetentionCheckIntervalMs: number;
   /** offset.metadata.max.bytes: longer commit metadata gets OFFSET_METADATA_TOO_LARGE. */
   offsetMetadataMaxBytes: number;
+  /** Read every produced batch record by record (decompressing compressed ones), as Kafka's LogValidator does. */
+  validateRecords: boolean;
   logLevel: string;
 }
 
@@ -75,6 +77,7 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   offsetsRetentionMinutes: 10080,
   offsetsRetentionCheckIntervalMs: 600000,
   offsetMetadataMaxBytes: 4096,
+  validateRecords: false,
   logLevel: 'info',
 };
 

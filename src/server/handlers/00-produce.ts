@@ -19,7 +19,21 @@
  * - internal topics (__consumer_offsets) get INVALID_TOPIC_EXCEPTION: only
  *   the coordinator writes there, as in Kafka;
  * - the broker assigns offsets by patching the batch's baseOffset and
- *   overwrites its partitionLeaderEpoch; records are never re-encoded.
+ *   overwrites its partitionLeaderEpoch; records are never re-encoded:
+ *   compressed batches (gzip, snappy, lz4, zstd) are stored as they came;
+ * - a codec id Kafka does not know (5-7) gets UNKNOWN_SERVER_ERROR, as in
+ *   Kafka (CompressionType.forId throws an IllegalArgumentException there);
+ *   zstd in Produce v3-6 gets UNSUPPORTED_COMPRESSION_TYPE (KIP-110);
+ * - with --validate-records, every batch is also read record by record,
+ *   decompressed when compressed (as Kafka's LogValidator does): it must
+ *   hold exactly recordCount well-formed records (INVALID_RECORD otherwise,
+ *   Kafka's "Incorrect declared batch size" and record-structure errors);
+ *   compressed bytes the codec cannot decode get UNKNOWN_SERVER_ERROR, as
+ *   Kafka's "Failed to decompress record stream" KafkaException does;
+ *   decompression stops at 64 MiB or 64 x max.message.bytes, whichever is
+ *   larger, and a batch inflating past that gets MESSAGE_TOO_LARGE (Kafka
+ *   streams and has no such limit; the Java producer splits a batch that
+ *   gets this code).
  *
  * Version notes: v8 adds recordErrors/errorMessage (KIP-467); v10 adds the
  * currentLeader/nodeEndpoints tagged fields (KIP-951), only set on
@@ -29,7 +43,9 @@ import { KafkaError } from '../../cluster/kafka-error';
 import { Partition } from '../../cluster/partition';
 import { ErrorCode } from '../../protocol/error-codes';
 import { produceRequest, produceResponse } from '../../protocol/messages';
-import { checkBatchAt, Off } from '../../protocol/record-batch';
+import { COMPRESSION_NAMES, Compression, DecompressionError, isKnownCompression } from '../../protocol/compression';
+import { MalformedError } from '../../protocol/primitives';
+import { checkBatchAt, compressionOf, Off, recordsOf } from '../../protocol/record-batch';
 import { RecordsValue } from '../../protocol/schema';
 import { CloseConnection, defineHandler, NO_RESPONSE } from '../handler';
 
@@ -46,8 +62,20 @@ function failure(index: number, errorCode: ErrorCode, errorMessage: string | nul
   return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, errorMessage };
 }
 
+export interface ProduceValidation {
+  /** Read every batch's records (decompressing), as Kafka's LogValidator does. */
+  validateRecords?: boolean;
+  /** The Produce request version (zstd needs v7+). */
+  apiVersion?: number;
+}
+
+/** How many bytes one batch may decompress to when the broker looks inside. */
+export function decompressionLimit(maxMessageBytes: number): number {
+  return Math.max(64 * 1024 * 1024, 64 * maxMessageBytes);
+}
+
 /** Checks one partition's records; returns the batch or a KafkaError. */
-export function validateProduceRecords(records: RecordsValue | null, maxMessageBytes: number): Buffer | KafkaError {
+export function validateProduceRecords(records: RecordsValue | null, maxMessageBytes: number, opts: ProduceValidation = {}): Buffer | KafkaError {
   if (records === null || !Buffer.isBuffer(records) || records.length === 0) {
     return new KafkaError(ErrorCode.INVALID_RECORD, 'Produce requests must contain exactly one record batch');
   }
@@ -69,6 +97,25 @@ export function validateProduceRecords(records: RecordsValue | null, maxMessageB
   }
   if (size > maxMessageBytes) {
     return new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `The record batch of ${size} bytes is larger than the maximum allowed (${maxMessageBytes})`);
+  }
+  const codecId = records.readInt16BE(Off.attributes) & 0x07;
+  if (!isKnownCompression(codecId)) return new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, `Unknown compression type id: ${codecId}`);
+  const codec = compressionOf(records.readInt16BE(Off.attributes));
+  if (codec === Compression.zstd && opts.apiVersion !== undefined && opts.apiVersion < 7) {
+    return new KafkaError(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, `Produce requests with version ${opts.apiVersion} are not allowed to use ZStandard compression`);
+  }
+  if (opts.validateRecords) {
+    try {
+      recordsOf(records, decompressionLimit(maxMessageBytes));
+    } catch (err) {
+      if (err instanceof DecompressionError) {
+        return err.kind === 'too-large'
+          ? new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `The ${COMPRESSION_NAMES[codec]} records of the batch ${err.message}`)
+          : new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, `Failed to decompress record stream (${err.message})`);
+      }
+      if (err instanceof MalformedError) return new KafkaError(ErrorCode.INVALID_RECORD, `Invalid records in the batch: ${err.message}`);
+      throw err;
+    }
   }
   return records;
 }
@@ -125,7 +172,10 @@ export const produceHandler = defineHandler({
           answers.push(Promise.resolve(failure(p.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic.name}`)));
           continue;
         }
-        const checked = validateProduceRecords(p.records, target.log.config.maxMessageBytes);
+        const checked = validateProduceRecords(p.records, target.log.config.maxMessageBytes, {
+          validateRecords: broker.config.validateRecords,
+          apiVersion: ctx.apiVersion,
+        });
         if (checked instanceof KafkaError) {
           ctx.log.debug({ topic: topic.name, partition: p.index, error: checked.message }, 'produce rejected');
           answers.push(Promise.resolve(failure(p.index, checked.code, checked.message)));
