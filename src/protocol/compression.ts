@@ -10,8 +10,9 @@
  *   int32 version and int32 compatible version, then blocks each prefixed
  *   with an int32 big-endian length. Decompression detects the magic, as
  *   xerial's SnappyInputStream does (it reads input without the magic as one
- *   raw block). compress() writes xerial by default, as a Kafka broker does
- *   when it compresses, since every client reads it;
+ *   raw block). compress() writes raw snappy by default: every client reads
+ *   it (xerial's SnappyInputStream included), while @platformatic/kafka 1.x
+ *   cannot read the xerial framing; `snappyFraming: 'xerial'` writes it;
  * - lz4 (3): the LZ4 frame format (Kafka's Lz4BlockInputStream): magic
  *   0x184D2204, FLG/BD, optional content size, header checksum (second byte
  *   of xxHash32 of the descriptor), blocks prefixed with an int32
@@ -71,7 +72,7 @@ export class DecompressionError extends Error {
 }
 
 export interface CompressOptions {
-  /** snappy only: 'xerial' (the default, what Kafka and the Java client write) or 'raw'. */
+  /** snappy only: 'raw' (the default, what librdkafka writes) or 'xerial' (what the Java client and kafka-python write). */
   snappyFraming?: 'xerial' | 'raw';
   /** gzip and zstd level (codec defaults otherwise). */
   level?: number;
@@ -86,7 +87,7 @@ export function compress(codec: Compression, data: Buffer, opts: CompressOptions
     case Compression.gzip:
       return zlib.gzipSync(data, opts.level === undefined ? {} : { level: opts.level });
     case Compression.snappy:
-      return opts.snappyFraming === 'raw' ? snappyCompress(data) : xerialCompress(data);
+      return opts.snappyFraming === 'xerial' ? xerialCompress(data) : snappyCompress(data);
     case Compression.lz4:
       return lz4CompressFrame(data);
     case Compression.zstd:
