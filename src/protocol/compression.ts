@@ -386,6 +386,7 @@ function zstdCompress(data: Buffer, level = 3): Buffer {
 }
 
 function zstdDecompress(data: Buffer, maxBytes: number): Buffer {
+  if (data.length === 0) throw new DecompressionError('corrupt', 'zstd: no frame');
   const out: Uint8Array[] = [];
   let total = 0;
   const stream = new ZstdDecompress((chunk) => {
@@ -399,14 +400,7 @@ function zstdDecompress(data: Buffer, maxBytes: number): Buffer {
     if (err instanceof DecompressionError) throw err;
     throw new DecompressionError('corrupt', `zstd: ${(err as Error).message}`);
   }
-  if (total === 0 && out.length === 0 && data.length > 0 && !looksLikeZstd(data)) {
-    throw new DecompressionError('corrupt', 'zstd: not a zstd frame');
-  }
   return Buffer.concat(out, total);
-}
-
-function looksLikeZstd(data: Buffer): boolean {
-  return data.length >= 4 && data.readUInt32LE(0) === 0xfd2fb528;
 }
 
 function tooLarge(maxBytes: number): DecompressionError {
