@@ -22,11 +22,12 @@
  *   it can stop at a bound (the native decoder allocates whatever the data
  *   asks for). Like Kafka, dependent blocks are refused, the header checksum
  *   and block checksums are verified and the content checksum is not;
- * - zstd (4): decompression by `fzstd` (pure JS, streaming, so it stops at
- *   the bound even when a frame does not declare its size, as zstd-jni's
- *   streams do not); compression by `@bokuweb/zstd-wasm` (libzstd in WASM),
- *   which must be loaded once with `await loadCodecs()` (Node 20's zlib has
- *   no zstd).
+ * - zstd (4): `@bokuweb/zstd-wasm` (libzstd in WASM), loaded once with
+ *   `await loadCodecs()` (Node 20's zlib has no zstd), compresses and
+ *   decompresses one shot into a buffer no larger than the bound (a frame
+ *   declaring more is refused from its header); `fzstd` (pure JS,
+ *   streaming) decodes when the WASM module is not loaded and says what is
+ *   wrong when the WASM decoder fails (too large or corrupt).
  *
  * Every decompression is bounded by `maxBytes`: a payload that inflates
  * beyond it fails with a DecompressionError of kind 'too-large' before more
@@ -115,15 +116,24 @@ export function decompress(codec: Compression, data: Buffer, maxBytes = DEFAULT_
   }
 }
 
-let zstdWasm: { compress(buf: Uint8Array, level: number): Uint8Array } | null = null;
+interface ZstdWasm {
+  init(): Promise<void>;
+  compress(buf: Uint8Array, level: number): Uint8Array;
+  decompress(buf: Uint8Array, opts: { defaultHeapSize: number }): Uint8Array;
+}
+let zstdWasm: ZstdWasm | null = null;
 let loading: Promise<void> | null = null;
 
-/** Loads what compress() needs beyond synchronous modules (the zstd WASM encoder). Idempotent. */
+/**
+ * Loads the zstd WASM module: compress() needs it for zstd, decompress()
+ * uses it when loaded (else the pure-JS decoder). Idempotent; the broker
+ * calls it at start.
+ */
 export function loadCodecs(): Promise<void> {
   if (!loading) {
     loading = (async () => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const mod = require('@bokuweb/zstd-wasm') as { init(): Promise<void>; compress(buf: Uint8Array, level: number): Uint8Array };
+      const mod = require('@bokuweb/zstd-wasm') as ZstdWasm;
       await mod.init();
       zstdWasm = mod;
     })();
@@ -298,9 +308,13 @@ function lz4Block(src: Buffer, s: number, end: number, room: number, boundedByCa
     }
     if (lit > end - s) throw new DecompressionError('corrupt', 'lz4: literals run past the block');
     if (lit > room - d) throw overrun();
-    src.copy(dst, d, s, s + lit);
-    s += lit;
-    d += lit;
+    if (lit > 32) {
+      src.copy(dst, d, s, s + lit);
+      s += lit;
+      d += lit;
+    } else {
+      for (let i = 0; i < lit; i++) dst[d++] = src[s++];
+    }
     if (s === end) break; // the last sequence has literals only
     if (end - s < 2) throw new DecompressionError('corrupt', 'lz4: truncated match offset');
     const offset = src[s] | (src[s + 1] << 8);
@@ -318,8 +332,8 @@ function lz4Block(src: Buffer, s: number, end: number, room: number, boundedByCa
     len += 4;
     if (len > room - d) throw overrun();
     let from = d - offset;
-    if (offset >= len) {
-      dst.copy(dst, d, from, from + len);
+    if (offset >= len && len > 32) {
+      dst.copyWithin(d, from, from + len);
       d += len;
     } else {
       for (let i = 0; i < len; i++) dst[d++] = dst[from++];
@@ -387,6 +401,19 @@ function zstdCompress(data: Buffer, level = 3): Buffer {
 
 function zstdDecompress(data: Buffer, maxBytes: number): Buffer {
   if (data.length === 0) throw new DecompressionError('corrupt', 'zstd: no frame');
+  const declared = zstdFrameContentSize(data);
+  if (typeof declared === 'number' && declared > maxBytes) throw tooLarge(maxBytes);
+  if (zstdWasm && declared !== undefined) {
+    // libzstd in WASM, about 8x the pure-JS decoder: one shot into a buffer of
+    // the declared size or, undeclared (librdkafka, zstd-jni), of maxBytes.
+    // Any failure falls through to the streaming decoder, which says why.
+    try {
+      const out = zstdWasm.decompress(data, { defaultHeapSize: maxBytes });
+      return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+    } catch {
+      // below
+    }
+  }
   const out: Uint8Array[] = [];
   let total = 0;
   const stream = new ZstdDecompress((chunk) => {
@@ -401,6 +428,35 @@ function zstdDecompress(data: Buffer, maxBytes: number): Buffer {
     throw new DecompressionError('corrupt', `zstd: ${(err as Error).message}`);
   }
   return Buffer.concat(out, total);
+}
+
+/**
+ * The content size the first zstd frame declares: a number, null when it
+ * declares none, undefined when the header is not a well-formed frame header
+ * (left to the streaming decoder to reject).
+ */
+function zstdFrameContentSize(data: Buffer): number | null | undefined {
+  if (data.length < 6 || data.readUInt32LE(0) !== 0xfd2fb528) return undefined;
+  const fhd = data[4];
+  if ((fhd & 0x08) !== 0) return undefined; // reserved bit
+  const singleSegment = (fhd >> 5) & 1;
+  const fcsFlag = fhd >> 6;
+  const dictIdSize = [0, 1, 2, 4][fhd & 3];
+  const fcsSize = fcsFlag === 0 ? singleSegment : [0, 2, 4, 8][fcsFlag];
+  const at = 5 + (singleSegment ? 0 : 1) + dictIdSize;
+  if (data.length < at + fcsSize) return undefined;
+  switch (fcsSize) {
+    case 0:
+      return null;
+    case 1:
+      return data[at];
+    case 2:
+      return data.readUInt16LE(at) + 256;
+    case 4:
+      return data.readUInt32LE(at);
+    default:
+      return Number(data.readBigUInt64LE(at));
+  }
 }
 
 function tooLarge(maxBytes: number): DecompressionError {

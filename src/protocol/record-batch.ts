@@ -214,6 +214,61 @@ export function recordsOf(batch: Buffer, maxBytes = DEFAULT_MAX_DECOMPRESSED_BYT
 }
 
 /**
+ * What recordsOf checks, without building the records (Kafka's
+ * skipKeyValueIterator): exactly recordCount well-formed records filling the
+ * (decompressed) section, keys, values and headers skipped over. The
+ * produce path's --validate-records uses this. Throws as recordsOf does.
+ */
+export function checkRecordsOf(batch: Buffer, maxBytes = DEFAULT_MAX_DECOMPRESSED_BYTES): void {
+  const count = batch.readInt32BE(Off.recordCount);
+  if (count < 0) throw new MalformedError(`Found invalid record count ${count}`);
+  const section = recordsSection(batch, maxBytes);
+  const end = section.length;
+  let pos = 0;
+  // Zigzag varint at pos (at most 5 bytes); advances pos.
+  const varint = (limit: number): number => {
+    let u = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      if (pos >= limit) throw new MalformedError('Incorrect declared batch size, premature EOF reached');
+      const b = section[pos++];
+      u |= (b & 0x7f) << shift;
+      if ((b & 0x80) === 0) return (u >>> 1) ^ -(u & 1);
+    }
+    throw new MalformedError('varint longer than 5 bytes');
+  };
+  for (let i = 0; i < count; i++) {
+    const length = varint(end);
+    const recEnd = pos + length;
+    if (length < 0 || recEnd > end) throw new MalformedError(`Incorrect declared batch size, premature EOF reached (record ${i} of ${length} bytes)`);
+    pos += 1; // attributes
+    for (let n = 0; ; n++) {
+      // timestampDelta varlong: skipped
+      if (pos >= recEnd || n >= 10) throw new MalformedError(`record ${i}: bad timestamp delta`);
+      if ((section[pos++] & 0x80) === 0) break;
+    }
+    varint(recEnd); // offsetDelta
+    // As Kafka's DefaultRecord.readFrom: any negative key, value or header value size is null.
+    for (const what of ['key', 'value']) {
+      const n = varint(recEnd);
+      if (n > recEnd - pos) throw new MalformedError(`record ${i}: ${what} of ${n} bytes runs past the record`);
+      if (n > 0) pos += n;
+    }
+    const headers = varint(recEnd);
+    if (headers < 0 || headers > recEnd - pos) throw new MalformedError(`Found invalid number of record headers ${headers}`);
+    for (let h = 0; h < headers; h++) {
+      const k = varint(recEnd);
+      if (k < 0 || k > recEnd - pos) throw new MalformedError(`record ${i}: header key of ${k} bytes`);
+      pos += k;
+      const v = varint(recEnd);
+      if (v > recEnd - pos) throw new MalformedError(`record ${i}: header value of ${v} bytes`);
+      if (v > 0) pos += v;
+    }
+    if (pos !== recEnd) throw new MalformedError(`Invalid record size: expected ${length} bytes in record ${i}, read ${length - (recEnd - pos)}`);
+  }
+  if (pos !== end) throw new MalformedError(`Incorrect declared batch size, records still remaining (${end - pos} bytes after ${count} records)`);
+}
+
+/**
  * Rewrites header fields that the CRC covers (attributes, maxTimestamp,
  * baseTimestamp, lastOffsetDelta) in place and recomputes the CRC; the
  * records section, compressed or not, is left as it is (LogAppendTime

@@ -14,6 +14,7 @@ import { OffsetsTopic } from '../cluster/offsets-topic';
 import { BrokerTopicDefaults } from '../cluster/topic-config';
 import { TopicManager } from '../cluster/topic-manager';
 import { LogManager } from '../storage/log-manager';
+import { loadCodecs } from '../protocol/compression';
 import { BrokerConfig } from './config';
 import { Connection } from './connection';
 import { Dispatcher, SupportedApi } from './dispatcher';
@@ -82,6 +83,7 @@ export class Broker {
   }
 
   async start(): Promise<void> {
+    await loadCodecs();
     await this.logs.init();
     await this.topics.load();
     const server = createServer((socket) => this.accept(socket));

@@ -27,6 +27,7 @@ import {
   BATCH_HEADER_SIZE,
   buildRecordBatch,
   checkBatchAt,
+  checkRecordsOf,
   computeBatchCrc,
   encodeBatch,
   Off,
@@ -332,6 +333,32 @@ describe('recordsOf, encodeBatch, patchBatchHeader', () => {
     const absurd = Buffer.from(batch);
     absurd.writeInt32BE(2_000_000_000, Off.recordCount);
     expect(() => recordsOf(absurd)).toThrow(/Incorrect declared batch size/);
+  });
+
+  test('checkRecordsOf (the produce path\'s validation, no records built) agrees with recordsOf on mutated batches', () => {
+    const batch = buildRecordBatch(
+      input.map((r, i) => ({ ...r, key: i === 1 ? null : r.key, headers: [{ key: 'h', value: i === 2 ? null : 'v' }] })),
+      { compression: Compression.none },
+    );
+    const verdict = (f: () => unknown): string => {
+      try {
+        f();
+        return 'ok';
+      } catch (e) {
+        if (e instanceof MalformedError || e instanceof DecompressionError) return 'refused';
+        throw e;
+      }
+    };
+    expect(verdict(() => checkRecordsOf(batch))).toBe('ok');
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: BATCH_HEADER_SIZE, max: batch.length - 1 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 8 }), (flips, count) => {
+        const bad = Buffer.from(batch);
+        for (const [i, v] of flips) bad[i] = v;
+        bad.writeInt32BE(count, Off.recordCount);
+        expect(verdict(() => checkRecordsOf(bad))).toBe(verdict(() => recordsOf(bad)));
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   test('recordsOf passes the decompression limit through', () => {

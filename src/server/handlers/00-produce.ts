@@ -45,7 +45,7 @@ import { ErrorCode } from '../../protocol/error-codes';
 import { produceRequest, produceResponse } from '../../protocol/messages';
 import { COMPRESSION_NAMES, Compression, DecompressionError, isKnownCompression } from '../../protocol/compression';
 import { MalformedError } from '../../protocol/primitives';
-import { checkBatchAt, compressionOf, Off, recordsOf } from '../../protocol/record-batch';
+import { checkBatchAt, checkRecordsOf, compressionOf, Off } from '../../protocol/record-batch';
 import { RecordsValue } from '../../protocol/schema';
 import { CloseConnection, defineHandler, NO_RESPONSE } from '../handler';
 
@@ -106,7 +106,7 @@ export function validateProduceRecords(records: RecordsValue | null, maxMessageB
   }
   if (opts.validateRecords) {
     try {
-      recordsOf(records, decompressionLimit(maxMessageBytes));
+      checkRecordsOf(records, decompressionLimit(maxMessageBytes));
     } catch (err) {
       if (err instanceof DecompressionError) {
         return err.kind === 'too-large'
