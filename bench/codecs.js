@@ -4,7 +4,9 @@
  * 2.0.2, acks=1, its default batching) sends N records of 100 bytes read
  * from a prepared file, each codec to a fresh topic of the built broker
  * (dist/) running as its own process. Time is from kcat's spawn to its exit
- * (every record delivered); the end offset is checked afterwards.
+ * (every record delivered); the end offset is checked afterwards. Each codec
+ * runs 3 times (once with --quick), each time to a fresh topic; the median
+ * is reported.
  *
  *   node bench/codecs.js [--quick] [--records N] [--validate] [--json out.json]
  *
@@ -18,7 +20,7 @@ const { spawn, spawnSync } = require('node:child_process');
 const { mkdtempSync, rmSync, writeFileSync, openSync, closeSync, readdirSync, statSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
-const { dist, WireClient, freePort, stopChild } = require('./wire');
+const { dist, WireClient, freePort, stopChild, median } = require('./wire');
 const { MESSAGES } = require(join(dist, 'protocol/messages'));
 
 const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
@@ -80,7 +82,7 @@ function runKcat(port, topic, codec, inputPath) {
 }
 
 /** One broker, every codec: [{ codec, records, seconds, recordsPerSec, mbPerSec, storedBytesPerRecord }]. */
-async function measureBroker(records, inputPath, extraArgs) {
+async function measureBroker(records, inputPath, extraArgs, runs) {
   const dir = mkdtempSync(join(tmpdir(), 'kafkats-bench-codecs-'));
   const port = await freePort();
   const child = spawn(process.execPath, [join(dist, 'kafkats.js'), '--port', String(port), '--data-dir', dir, '--log-level', 'warn', ...extraArgs], { stdio: 'ignore' });
@@ -89,11 +91,16 @@ async function measureBroker(records, inputPath, extraArgs) {
     const client = await WireClient.open(port);
     try {
       for (const codec of CODECS) {
-        const topic = `bench-codec-${codec}`;
-        await createTopic(client, topic);
-        const seconds = await runKcat(port, topic, codec, inputPath);
-        const end = await endOffset(client, topic);
-        if (end !== records) throw new Error(`${codec}: ${end} records stored, ${records} sent`);
+        const times = [];
+        let topic;
+        for (let run = 0; run < runs; run++) {
+          topic = `bench-codec-${codec}-${run}`;
+          await createTopic(client, topic);
+          times.push(await runKcat(port, topic, codec, inputPath));
+          const end = await endOffset(client, topic);
+          if (end !== records) throw new Error(`${codec}: ${end} records stored, ${records} sent`);
+        }
+        const seconds = median(times);
         out.push({
           codec,
           records,
@@ -120,8 +127,9 @@ async function codecFigures({ quick = false, records, validate = !quick } = {}) 
   try {
     const input = join(tmp, 'records.txt');
     writeInput(input, n);
-    const result = { records: n, valueBytes: VALUE_BYTES, default: await measureBroker(n, input, []) };
-    if (validate) result.validateRecords = await measureBroker(n, input, ['--validate-records']);
+    const runs = quick ? 1 : 3;
+    const result = { records: n, valueBytes: VALUE_BYTES, runs, default: await measureBroker(n, input, [], runs) };
+    if (validate) result.validateRecords = await measureBroker(n, input, ['--validate-records'], runs);
     return result;
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -136,7 +144,7 @@ function printCodecFigures(r) {
   const f = (n, d = 1) => n.toFixed(d);
   const rows = (label, list) => {
     for (const x of list) {
-      console.log(`produce ${r.records} x ${r.valueBytes} B via kcat -z ${x.codec.padEnd(6)}${label}  ${f(x.recordsPerSec, 0)} records/s, ${f(x.mbPerSec)} MB/s, ${f(x.storedBytesPerRecord)} B stored per record`);
+      console.log(`produce ${r.records} x ${r.valueBytes} B via kcat -z ${x.codec.padEnd(6)}${label}  ${f(x.recordsPerSec, 0)} records/s, ${f(x.mbPerSec)} MB/s, ${f(x.storedBytesPerRecord)} B stored per record (median of ${r.runs})`);
     }
   };
   rows('', r.default);
