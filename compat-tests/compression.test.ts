@@ -333,3 +333,57 @@ test('@platformatic/kafka 1.x has no zstd on Node 20 (node:zlib has no zstd ther
   expect(res.available).toEqual({ gzip: true, snappy: true, lz4: true, zstd: zlibHasZstd });
   if (process.versions.node.startsWith('20.')) expect(res.available.zstd).toBe(false);
 });
+
+// ------------------------------------------------------------ compression.type
+
+async function topicWithCompressionType(name: string, compressionType: string, extra: { name: string; value: string }[] = []): Promise<string> {
+  const topic = `${name}-${++topicSeq}`;
+  await clients.admin.createTopics({ topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'compression.type', value: compressionType }, ...extra] }] });
+  return topic;
+}
+
+test.each([
+  ['gzip', 'kcat', 'none', 'kafka-python', Compression.gzip],
+  ['zstd', 'kcat', 'lz4', 'confluent-kafka', Compression.zstd],
+  ['snappy', 'kafka-python', 'gzip', 'kcat', Compression.snappy],
+  ['lz4', 'kafkajs', 'zstd', 'platformatic', Compression.lz4],
+  ['uncompressed', 'platformatic', 'snappy', 'kafkajs', Compression.none],
+] as [string, string, string, string, Compression][])(
+  'compression.type=%s: a batch from %s in %s is stored re-encoded in the topic\'s codec, %s reads it unchanged',
+  async (compressionType, writer, producerCodec, reader, storedCodec) => {
+    const topic = await topicWithCompressionType(`ct-${compressionType}`, compressionType);
+    const recs = sampleRecords(writer);
+    const sent =
+      producerCodec === 'none'
+        ? await (async () => {
+            const res = await kcat(['-P', '-b', broker.current.bootstrap, '-t', topic, '-p', '0', '-K', '\t', '-H', 'origin=kcat', '-X', 'linger.ms=50'], recs.map((r) => `${r.key}\t${r.value}`).join('\n') + '\n');
+            expect(res.code).toBe(0);
+            return recs.map((r) => ({ ...r, headers: [['origin', 'kcat']] as [string, string][] }));
+          })()
+        : await WRITERS[writer].write(topic, producerCodec as Codec, recs);
+    const stored = await storedBatches(topic);
+    expect(stored.length).toBeGreaterThan(0);
+    for (const b of stored) expect(b.codec).toBe(storedCodec);
+    const ours = stored.flatMap((b) => b.records);
+    const expected = writer === 'kcat' ? sent.map((r, i) => ({ ...r, timestamp: ours[i]?.timestamp })) : sent;
+    expect(ours).toEqual(expected);
+    expect(await READERS[reader].read(topic, sent.length)).toEqual(expected);
+  },
+  TEST_TIMEOUT,
+);
+
+test('compression.type=uncompressed: a batch that only fits compressed gets MESSAGE_TOO_LARGE, and nothing is stored', async () => {
+  const topic = await topicWithCompressionType('ct-too-large', 'uncompressed', [{ name: 'max.message.bytes', value: '10000' }]);
+  const batch = buildRecordBatch([{ key: 'k', value: Buffer.alloc(50_000, 'a') }], { compression: Compression.gzip });
+  expect(batch.length).toBeLessThan(10000);
+  const c = await RawClient.open(broker.current.port);
+  try {
+    const res = await c.request(0, produceRequest, produceResponse, 8, produceBody(topic, batch));
+    const p = res.responses[0].partitionResponses[0];
+    expect(p.errorCode).toBe(10); // MESSAGE_TOO_LARGE
+    expect(p.errorMessage).toMatch(/after uncompressed compression is larger than the maximum allowed \(10000\)/);
+  } finally {
+    c.close();
+  }
+  expect(await storedBatches(topic)).toEqual([]);
+});

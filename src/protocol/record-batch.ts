@@ -294,6 +294,34 @@ export function patchBatchHeader(
 
 // ------------------------------------------------------------ building
 
+/**
+ * The batch re-encoded with another codec, as Kafka's LogValidator rebuilds
+ * a batch when the topic's compression.type differs from the producer's:
+ * records renumbered from offset delta 0, the first record's timestamp as
+ * the base, maxTimestamp recomputed (kept for LogAppendTime), producer
+ * fields, partition leader epoch and the transactional/control/timestamp
+ * type bits kept. Throws as recordsOf does.
+ */
+export function recompressBatch(batch: Buffer, codec: Compression, maxBytes = DEFAULT_MAX_DECOMPRESSED_BYTES, opts: CompressOptions = {}): Buffer {
+  const h = readBatchHeader(batch);
+  const records = recordsOf(batch, maxBytes);
+  const stamps = records.map((r) => h.baseTimestamp + r.timestampDelta);
+  const base = stamps.length > 0 ? stamps[0] : h.baseTimestamp;
+  let max = stamps.length > 0 ? stamps[0] : h.maxTimestamp;
+  for (const t of stamps) if (t > max) max = t;
+  return encodeBatch(
+    {
+      ...h,
+      lastOffsetDelta: records.length - 1,
+      baseTimestamp: base,
+      maxTimestamp: (h.attributes & ATTR_LOG_APPEND_TIME) !== 0 ? h.maxTimestamp : max,
+    },
+    records.map((r, i) => ({ ...r, offsetDelta: i, timestampDelta: stamps[i] - base })),
+    codec,
+    opts,
+  );
+}
+
 /** Header fields of a batch to encode; recordCount, batchLength, magic and CRC are computed. */
 export interface BatchFields {
   baseOffset: number;

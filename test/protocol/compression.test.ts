@@ -33,6 +33,7 @@ import {
   Off,
   patchBatchHeader,
   readBatchHeader,
+  recompressBatch,
   recordsOf,
   recordsSection,
 } from '../../src/protocol/record-batch';
@@ -365,6 +366,25 @@ describe('recordsOf, encodeBatch, patchBatchHeader', () => {
     const batch = buildRecordBatch([{ value: Buffer.alloc(5 << 20) }], { compression: Compression.lz4 });
     expect(() => recordsOf(batch, 1 << 20)).toThrow(DecompressionError);
     expect(recordsSection(batch, 6 << 20).length).toBeGreaterThan(5 << 20);
+  });
+
+  test('recompressBatch (compression.type) renumbers records, rebases timestamps on the first record and keeps the producer fields', () => {
+    const src = buildRecordBatch(input, { compression: Compression.lz4, baseTimestamp: 1700000000000, producerId: 7n, producerEpoch: 2, baseSequence: 40 });
+    const h = readBatchHeader(src);
+    // Records with gaps in offset deltas and timestamps before the base, as a client could write them.
+    const recs = recordsOf(src).map((r, i) => ({ ...r, offsetDelta: i * 2, timestampDelta: BigInt(100 - i * 10) }));
+    const odd = encodeBatch({ ...h, lastOffsetDelta: 10 }, recs, Compression.lz4);
+    const out = recompressBatch(odd, Compression.gzip);
+    const oh = readBatchHeader(out);
+    expect(oh.attributes & 7).toBe(Compression.gzip);
+    expect([oh.producerId, oh.producerEpoch, oh.baseSequence, oh.lastOffsetDelta, oh.recordCount]).toEqual([7n, 2, 40, 5, 6]);
+    expect(oh.baseTimestamp).toBe(1700000000100n);
+    expect(oh.maxTimestamp).toBe(1700000000100n);
+    const back = recordsOf(out);
+    expect(back.map((r) => r.offsetDelta)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(back.map((r) => oh.baseTimestamp + r.timestampDelta)).toEqual(recs.map((r) => h.baseTimestamp + r.timestampDelta));
+    expect(back.map((r) => r.value!.toString())).toEqual(input.map((r) => r.value));
+    expect(checkBatchAt(out, 0).problem.kind).toBe('ok');
   });
 
   test('patchBatchHeader stamps LogAppendTime on a compressed batch without touching its compressed bytes', () => {

@@ -33,7 +33,13 @@
  *   decompression stops at 64 MiB or 64 x max.message.bytes, whichever is
  *   larger, and a batch inflating past that gets MESSAGE_TOO_LARGE (Kafka
  *   streams and has no such limit; the Java producer splits a batch that
- *   gets this code).
+ *   gets this code);
+ * - a topic whose compression.type is a codec (or `uncompressed`) other than
+ *   the batch's gets the batch re-encoded in that codec before it is
+ *   stored, as Kafka does (records renumbered and timestamps rebased as its
+ *   LogValidator does; an uncompressed control batch is left alone); the
+ *   result must still fit max.message.bytes (MESSAGE_TOO_LARGE). The
+ *   default, `producer`, stores batches as they came.
  *
  * Version notes: v8 adds recordErrors/errorMessage (KIP-467); v10 adds the
  * currentLeader/nodeEndpoints tagged fields (KIP-951), only set on
@@ -45,7 +51,8 @@ import { ErrorCode } from '../../protocol/error-codes';
 import { produceRequest, produceResponse } from '../../protocol/messages';
 import { COMPRESSION_NAMES, Compression, DecompressionError, isKnownCompression } from '../../protocol/compression';
 import { MalformedError } from '../../protocol/primitives';
-import { checkBatchAt, checkRecordsOf, compressionOf, Off } from '../../protocol/record-batch';
+import { ATTR_CONTROL, checkBatchAt, checkRecordsOf, compressionOf, Off, recompressBatch } from '../../protocol/record-batch';
+import { effectiveConfig } from '../../cluster/topic-config';
 import { RecordsValue } from '../../protocol/schema';
 import { CloseConnection, defineHandler, NO_RESPONSE } from '../handler';
 
@@ -108,16 +115,52 @@ export function validateProduceRecords(records: RecordsValue | null, maxMessageB
     try {
       checkRecordsOf(records, decompressionLimit(maxMessageBytes));
     } catch (err) {
-      if (err instanceof DecompressionError) {
-        return err.kind === 'too-large'
-          ? new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `The ${COMPRESSION_NAMES[codec]} records of the batch ${err.message}`)
-          : new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, `Failed to decompress record stream (${err.message})`);
-      }
-      if (err instanceof MalformedError) return new KafkaError(ErrorCode.INVALID_RECORD, `Invalid records in the batch: ${err.message}`);
-      throw err;
+      return unreadable(err, codec);
     }
   }
   return records;
+}
+
+const TARGET_CODEC: Record<string, Compression> = {
+  uncompressed: Compression.none,
+  gzip: Compression.gzip,
+  snappy: Compression.snappy,
+  lz4: Compression.lz4,
+  zstd: Compression.zstd,
+};
+
+/** Error codes of a batch whose records could not be read (decompression or structure), as in Kafka. */
+function unreadable(err: unknown, codec: Compression): KafkaError {
+  if (err instanceof DecompressionError) {
+    return err.kind === 'too-large'
+      ? new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `The ${COMPRESSION_NAMES[codec]} records of the batch ${err.message}`)
+      : new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, `Failed to decompress record stream (${err.message})`);
+  }
+  if (err instanceof MalformedError) return new KafkaError(ErrorCode.INVALID_RECORD, `Invalid records in the batch: ${err.message}`);
+  throw err;
+}
+
+/**
+ * The batch in the topic's compression.type (re-encoded when that names a
+ * codec other than the batch's), or a KafkaError.
+ */
+export function applyCompressionType(batch: Buffer, compressionType: string, maxMessageBytes: number): Buffer | KafkaError {
+  const target = TARGET_CODEC[compressionType];
+  if (target === undefined) return batch; // producer
+  const attributes = batch.readInt16BE(Off.attributes);
+  const source = compressionOf(attributes);
+  if (source === target) return batch;
+  if (source === Compression.none && (attributes & ATTR_CONTROL) !== 0) return batch;
+  let rebuilt: Buffer;
+  try {
+    rebuilt = recompressBatch(batch, target, decompressionLimit(maxMessageBytes));
+  } catch (err) {
+    return unreadable(err, source);
+  }
+  if (rebuilt.length > maxMessageBytes) {
+    return new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `The record batch of ${rebuilt.length} bytes after ${compressionType} compression is larger than the maximum allowed (${maxMessageBytes})`);
+  }
+  return rebuilt;
 }
 
 async function append(partition: Partition, batch: Buffer, index: number): Promise<PartitionAnswer> {
@@ -172,10 +215,14 @@ export const produceHandler = defineHandler({
           answers.push(Promise.resolve(failure(p.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic.name}`)));
           continue;
         }
-        const checked = validateProduceRecords(p.records, target.log.config.maxMessageBytes, {
+        const maxMessageBytes = target.log.config.maxMessageBytes;
+        let checked = validateProduceRecords(p.records, maxMessageBytes, {
           validateRecords: broker.config.validateRecords,
           apiVersion: ctx.apiVersion,
         });
+        if (!(checked instanceof KafkaError)) {
+          checked = applyCompressionType(checked, effectiveConfig('compression.type', known.configs, broker.topicDefaults), maxMessageBytes);
+        }
         if (checked instanceof KafkaError) {
           ctx.log.debug({ topic: topic.name, partition: p.index, error: checked.message }, 'produce rejected');
           answers.push(Promise.resolve(failure(p.index, checked.code, checked.message)));
