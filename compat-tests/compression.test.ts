@@ -387,3 +387,18 @@ test('compression.type=uncompressed: a batch that only fits compressed gets MESS
   }
   expect(await storedBatches(topic)).toEqual([]);
 });
+
+test.each(['gzip', 'zstd'] as Codec[])(
+  'ListOffsets by timestamp finds the record inside a %s batch (the broker decompresses it, as Kafka does): confluent-kafka offsets_for_times',
+  async (codec) => {
+    const topic = await freshTopic(`z-times-${codec}`);
+    const recs = sampleRecords('kafka-python');
+    await WRITERS['kafka-python'].write(topic, codec, recs);
+    const stored = await storedBatches(topic);
+    expect(stored.map((b) => [b.codec, b.records.length])).toEqual([[CODEC_ID[codec], 5]]); // one batch holds them all
+    const t0 = recs[0].timestamp;
+    const out = await runOk(PYTHON, 'confluent_kafka_client.py', broker.current.bootstrap, 'offsets', { topic, times: [t0 + 2500, t0 + 3000, t0 - 1, t0 + 60_000] }, 30000);
+    expect(out.for_times).toEqual([{ '0': 3 }, { '0': 3 }, { '0': 0 }, { '0': -1 }]);
+  },
+  TEST_TIMEOUT,
+);
