@@ -19,6 +19,7 @@ import { fetchBody, produceBody } from './helpers/requests';
 const TEST_TIMEOUT = 40000;
 const validating = useBroker({ args: ['--validate-records'] }, TEST_TIMEOUT);
 const plain = useBroker({}, TEST_TIMEOUT);
+const recompressing = useBroker({ args: ['--compression-type', 'zstd'] }, TEST_TIMEOUT);
 
 beforeAll(() => loadCodecs());
 
@@ -174,3 +175,25 @@ test('zstd in Produce v3-6 gets UNSUPPORTED_COMPRESSION_TYPE (KIP-110); v7 takes
   expect((await produce(plain.current, 'zstd-old', batch, 7)).errorCode).toBe(ErrorCode.NONE);
   expect((await produce(plain.current, 'zstd-old', buildRecordBatch(records(2), { compression: Compression.lz4 }), 3)).errorCode).toBe(ErrorCode.NONE);
 });
+
+test('--compression-type zstd (the broker default of compression.type): kcat\'s uncompressed and gzip batches are stored as zstd and read back by kafka-python', async () => {
+  const b = recompressing.current;
+  const topic = 'broker-default-zstd';
+  await ensureTopic(b, topic);
+  for (const codec of ['none', 'gzip']) {
+    const res = await kcat(['-P', '-b', b.bootstrap, '-t', topic, '-p', '0', '-z', codec, '-X', 'linger.ms=50'], `${codec} one\n${codec} two\n`);
+    expect(res.code).toBe(0);
+  }
+  const c = await RawClient.open(b.port);
+  const codecs: number[] = [];
+  try {
+    const res = await c.request(1, fetchRequest, fetchResponse, 11, fetchBody(topic, 0n, 0));
+    const bytes = res.responses[0].partitions[0].records as Buffer;
+    for (let pos = 0; pos + 61 <= bytes.length; pos += 12 + bytes.readInt32BE(pos + 8)) codecs.push(bytes.readInt16BE(pos + Off.attributes) & 7);
+  } finally {
+    c.close();
+  }
+  expect(codecs).toEqual([Compression.zstd, Compression.zstd]);
+  const read = await runOk(PYTHON, 'python_compression.py', b.bootstrap, 'consume', { lib: 'kafka-python', topic, count: 4 }, 30000);
+  expect(read.records.map((r: { value: string }) => r.value)).toEqual(['none one', 'none two', 'gzip one', 'gzip two']);
+}, TEST_TIMEOUT);

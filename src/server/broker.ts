@@ -163,6 +163,8 @@ function brokerTopicDefaults(c: BrokerConfig): BrokerTopicDefaults {
     'segment.ms': String(c.logSegmentMs),
     'max.message.bytes': String(c.messageMaxBytes),
   };
+  // Set only when given, so CreateTopics/DescribeConfigs report Kafka's default as a default.
+  if (c.compressionType !== 'producer') d['compression.type'] = c.compressionType;
   if (Number.isFinite(c.logFlushIntervalMessages)) d['flush.messages'] = String(c.logFlushIntervalMessages);
   return d;
 }

@@ -43,6 +43,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('offsets-retention-minutes', { type: 'number', default: DEFAULT_CONFIG.offsetsRetentionMinutes, describe: 'committed offsets of a group expire this long after it became empty (offsets.retention.minutes)' })
     .option('offsets-retention-check-interval-ms', { type: 'number', default: DEFAULT_CONFIG.offsetsRetentionCheckIntervalMs, describe: 'how often expired offsets are removed (offsets.retention.check.interval.ms)' })
     .option('offset-metadata-max-bytes', { type: 'number', default: DEFAULT_CONFIG.offsetMetadataMaxBytes, describe: 'longest metadata string a commit may carry (offset.metadata.max.bytes)' })
+    .option('compression-type', { type: 'string', default: DEFAULT_CONFIG.compressionType, choices: ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'], describe: 'default compression.type of topics: producer stores batches in the codec they came in, a codec name re-encodes them (compression.type)' })
     .option('validate-records', { type: 'boolean', default: DEFAULT_CONFIG.validateRecords, describe: 'read every produced batch record by record, decompressing compressed ones, and refuse batches whose records do not match their header (Kafka always does; off by default, batches are stored as they came after the CRC check)' })
     .option('log-level', { type: 'string', default: DEFAULT_CONFIG.logLevel, choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], describe: 'log level' })
     .strict()
@@ -77,6 +78,7 @@ export async function main(argv: string[]): Promise<void> {
     offsetsRetentionMinutes: args['offsets-retention-minutes'],
     offsetsRetentionCheckIntervalMs: args['offsets-retention-check-interval-ms'],
     offsetMetadataMaxBytes: args['offset-metadata-max-bytes'],
+    compressionType: args['compression-type'],
     validateRecords: args['validate-records'],
     logLevel: args['log-level'],
   });

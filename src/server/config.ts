@@ -46,6 +46,8 @@ export interface BrokerConfig {
   offsetsRetentionCheckIntervalMs: number;
   /** offset.metadata.max.bytes: longer commit metadata gets OFFSET_METADATA_TOO_LARGE. */
   offsetMetadataMaxBytes: number;
+  /** compression.type: broker default of the topic config (producer keeps the producer's codec). */
+  compressionType: string;
   /** Read every produced batch record by record (decompressing compressed ones), as Kafka's LogValidator does. */
   validateRecords: boolean;
   logLevel: string;
@@ -77,6 +79,7 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   offsetsRetentionMinutes: 10080,
   offsetsRetentionCheckIntervalMs: 600000,
   offsetMetadataMaxBytes: 4096,
+  compressionType: 'producer',
   validateRecords: false,
   logLevel: 'info',
 };
@@ -133,6 +136,9 @@ export function configProblem(c: BrokerConfig): string | null {
   if (c.offsetsRetentionMinutes < 1) return 'offsets retention must be at least 1 minute';
   if (c.offsetsRetentionCheckIntervalMs < 1) return 'offsets retention check interval must be at least 1 ms';
   if (c.offsetMetadataMaxBytes < 0) return 'offset metadata max bytes must not be negative';
+  if (!['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'].includes(c.compressionType)) {
+    return 'compression type must be one of producer, uncompressed, gzip, snappy, lz4, zstd';
+  }
   if (!c.dataDir) return 'a data directory is required';
   return null;
 }
