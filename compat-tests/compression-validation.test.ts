@@ -176,7 +176,7 @@ test('zstd in Produce v3-6 gets UNSUPPORTED_COMPRESSION_TYPE (KIP-110); v7 takes
   expect((await produce(plain.current, 'zstd-old', buildRecordBatch(records(2), { compression: Compression.lz4 }), 3)).errorCode).toBe(ErrorCode.NONE);
 });
 
-test('--compression-type zstd (the broker default of compression.type): kcat\'s uncompressed and gzip batches are stored as zstd and read back by kafka-python', async () => {
+test('--compression-type zstd (the broker default of compression.type): kcat\'s uncompressed and gzip batches are stored as zstd and read back by kcat', async () => {
   const b = recompressing.current;
   const topic = 'broker-default-zstd';
   await ensureTopic(b, topic);
@@ -194,6 +194,33 @@ test('--compression-type zstd (the broker default of compression.type): kcat\'s 
     c.close();
   }
   expect(codecs).toEqual([Compression.zstd, Compression.zstd]);
-  const read = await runOk(PYTHON, 'python_compression.py', b.bootstrap, 'consume', { lib: 'kafka-python', topic, count: 4 }, 30000);
-  expect(read.records.map((r: { value: string }) => r.value)).toEqual(['none one', 'none two', 'gzip one', 'gzip two']);
+  // Read with kcat (Fetch v11): kafka-python 2.0.2 fetches with v4, which Kafka refuses on a zstd topic (next test).
+  const read = await kcat(['-C', '-b', b.bootstrap, '-t', topic, '-p', '0', '-o', 'beginning', '-c', '4', '-e', '-q', '-f', '%s\n']);
+  expect(read.code).toBe(0);
+  expect(read.stdout.trim().split('\n')).toEqual(['none one', 'none two', 'gzip one', 'gzip two']);
 }, TEST_TIMEOUT);
+
+test('Fetch v4-9 of a topic whose compression.type is zstd gets UNSUPPORTED_COMPRESSION_TYPE, v10+ reads it (Kafka, KIP-110)', async () => {
+  const b = recompressing.current; // compression.type defaults to zstd there
+  const topic = 'broker-default-zstd-fetch';
+  expect((await produce(b, topic, buildRecordBatch(records(2)))).errorCode).toBe(ErrorCode.NONE);
+  const c = await RawClient.open(b.port);
+  try {
+    for (const v of [4, 9, 10, 11]) {
+      const res = await c.request(1, fetchRequest, fetchResponse, v, fetchBody(topic, 0n, 0));
+      const p = res.responses[0].partitions[0];
+      expect({ v, code: p.errorCode }).toEqual({ v, code: v < 10 ? ErrorCode.UNSUPPORTED_COMPRESSION_TYPE : ErrorCode.NONE });
+    }
+  } finally {
+    c.close();
+  }
+  // A topic of the plain broker holding a zstd batch (compression.type producer) is served to v4 as it is.
+  expect((await produce(plain.current, 'zstd-v4', buildRecordBatch(records(2), { compression: Compression.zstd }))).errorCode).toBe(ErrorCode.NONE);
+  const p = await RawClient.open(plain.current.port);
+  try {
+    const res = await p.request(1, fetchRequest, fetchResponse, 4, fetchBody('zstd-v4', 0n, 0));
+    expect(res.responses[0].partitions[0].errorCode).toBe(ErrorCode.NONE);
+  } finally {
+    p.close();
+  }
+});
