@@ -393,6 +393,9 @@ function rotl(x: number, r: number): number {
 
 // ------------------------------------------------------------------ zstd
 
+/** Largest output the WASM decoder is asked to hold. */
+const ZSTD_WASM_MAX_OUTPUT = 64 * 1024 * 1024;
+
 function zstdCompress(data: Buffer, level = 3): Buffer {
   if (!zstdWasm) throw new Error('zstd compression needs `await loadCodecs()` first');
   const out = zstdWasm.compress(data, level);
@@ -403,12 +406,15 @@ function zstdDecompress(data: Buffer, maxBytes: number): Buffer {
   if (data.length === 0) throw new DecompressionError('corrupt', 'zstd: no frame');
   const declared = zstdFrameContentSize(data);
   if (typeof declared === 'number' && declared > maxBytes) throw tooLarge(maxBytes);
-  if (zstdWasm && declared !== undefined) {
+  const room = declared ?? Math.min(maxBytes, ZSTD_WASM_MAX_OUTPUT);
+  if (zstdWasm && declared !== undefined && room <= ZSTD_WASM_MAX_OUTPUT) {
     // libzstd in WASM, about 8x the pure-JS decoder: one shot into a buffer of
-    // the declared size or, undeclared (librdkafka, zstd-jni), of maxBytes.
-    // Any failure falls through to the streaming decoder, which says why.
+    // the declared size or, undeclared (librdkafka, zstd-jni), of the bound
+    // (at most 64 MiB, so the WASM heap stays small and its allocation
+    // cannot fail). Any failure, a larger output included, falls through to
+    // the streaming decoder, which says why or finishes the job.
     try {
-      const out = zstdWasm.decompress(data, { defaultHeapSize: maxBytes });
+      const out = zstdWasm.decompress(data, { defaultHeapSize: room });
       return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
     } catch {
       // below

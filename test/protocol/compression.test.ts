@@ -168,6 +168,15 @@ describe('bounds and bad input', () => {
     expect(decompress(codec, z, zeros.length).length).toBe(zeros.length); // exactly at the limit is fine
   });
 
+  test('zstd: an output larger than the WASM decoder is given (64 MiB) but within the bound still decodes (streaming fallback)', () => {
+    const big = Buffer.alloc(70 * 1024 * 1024, 1);
+    big.write('start', 0);
+    big.write('end', big.length - 3);
+    const out = decompress(Compression.zstd, compress(Compression.zstd, big), 80 * 1024 * 1024);
+    expect(out.length).toBe(big.length);
+    expect(out.equals(big)).toBe(true);
+  });
+
   test.each(NAMES)('%s: garbage and truncations fail as corrupt', (_n, codec) => {
     const z = compress(codec, SAMPLES[2][1]);
     for (const bad of [Buffer.from('not compressed at all, just some text'), z.subarray(0, z.length - 4), z.subarray(0, 3), Buffer.alloc(0)]) {
