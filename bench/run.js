@@ -12,7 +12,10 @@
  *   acks=1, several requests in flight, through our own codec; RSS after;
  * - consumer groups (groups.js): two-member group formation, the broker's
  *   share and through kafkajs, the OffsetCommit rate, and a restart's time
- *   until the committed offsets are loaded back.
+ *   until the committed offsets are loaded back;
+ * - produce per codec through librdkafka (codecs.js): kcat -P with none,
+ *   gzip, snappy, lz4 and zstd, records/s and MB/s, also with
+ *   --validate-records (not in --quick).
  */
 'use strict';
 const { spawn } = require('node:child_process');
@@ -22,6 +25,7 @@ const { join } = require('node:path');
 
 const { dist, encodeRequest, connectRetry, freePort, stopChild, median, FrameSplitter } = require('./wire');
 const { groupFormation, kafkajsGroupFormation, offsetCommitRate, timeToGroupsLoaded } = require('./groups');
+const { codecFigures, printCodecFigures } = require('./codecs');
 const { metadataRequest, produceRequest } = require(join(dist, 'protocol/messages'));
 const { buildRecordBatch } = require(join(dist, 'protocol/record-batch'));
 
@@ -146,6 +150,7 @@ async function main() {
     await stopChild(child);
     rmSync(dir, { recursive: true, force: true });
   }
+  results.codecs = await codecFigures({ quick });
 
   const f = (n, d = 1) => n.toFixed(d);
   console.log('figure                               value');
@@ -161,6 +166,7 @@ async function main() {
   console.log(`OffsetCommit (1 partition each, ${oc.connections} connections x ${oc.inFlight} in flight)   ${f(oc.perSec, 0)} requests/s`);
   const rw = results.restartWithOffsets;
   console.log(`restart with ${rw.records} offset commits in __consumer_offsets: first answer ${f(rw.firstAnswerMs)} ms, offsets loaded and answered ${f(rw.loadedMs)} ms`);
+  printCodecFigures(results.codecs);
   const out = argValue('--json', null);
   if (out) writeFileSync(out, JSON.stringify(results, null, 2));
 }

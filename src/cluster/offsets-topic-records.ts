@@ -40,15 +40,13 @@
  */
 import { MessageCodec, codec } from '../protocol/codec';
 import { MalformedError, Reader } from '../protocol/primitives';
+import { DecompressionError } from '../protocol/compression';
 import {
   ATTR_CONTROL,
-  BATCH_HEADER_SIZE,
-  Compression,
   buildRecordBatch,
   checkBatchAt,
-  compressionOf,
-  decodeRecords,
   readBatchHeader,
+  recordsOf,
 } from '../protocol/record-batch';
 import { MessageSpec, ValueOf } from '../protocol/schema';
 
@@ -318,11 +316,11 @@ export function buildOffsetsTopicBatch(records: readonly OffsetsTopicKeyValue[],
  *
  * Control batches (transaction markers) are skipped. Transactional data
  * batches (TxnOffsetCommit) are returned like any other: this reader does not
- * know which transactions committed. A compressed batch throws: Kafka
- * compresses this topic only when offsets.topic.compression.codec is set,
- * our broker writes it uncompressed, and skipping the batch would silently
- * lose commits. A truncated or corrupt batch (bad length, magic or CRC), or a
- * record without a key, throws MalformedError.
+ * know which transactions committed. Compressed batches (Kafka writes them
+ * when offsets.topic.compression.codec is set; this broker does not) are
+ * decompressed. A truncated or corrupt batch (bad length, magic or CRC, or
+ * compressed bytes that do not decode), or a record without a key, throws
+ * MalformedError.
  */
 export function readOffsetsTopicBatch(batch: Buffer): OffsetsTopicRecord[] {
   const out: OffsetsTopicRecord[] = [];
@@ -332,15 +330,14 @@ export function readOffsetsTopicBatch(batch: Buffer): OffsetsTopicRecord[] {
     if (problem.kind !== 'ok') throw new MalformedError(`__consumer_offsets batch at byte ${pos}: ${problem.reason}`);
     const header = readBatchHeader(batch, pos);
     if ((header.attributes & ATTR_CONTROL) === 0) {
-      const compression = compressionOf(header.attributes);
-      if (compression !== Compression.none) {
-        throw new Error(
-          `__consumer_offsets batch at offset ${header.baseOffset} is ${Compression[compression] ?? `codec ${compression}`}-compressed; ` +
-            'reading compressed offsets batches is not supported',
-        );
-      }
-      const body = batch.subarray(pos + BATCH_HEADER_SIZE, pos + size);
-      const records = inContext(`batch at offset ${header.baseOffset}`, () => decodeRecords(body, header.recordCount));
+      const records = inContext(`batch at offset ${header.baseOffset}`, () => {
+        try {
+          return recordsOf(batch.subarray(pos, pos + size));
+        } catch (err) {
+          if (err instanceof DecompressionError) throw new MalformedError(err.message);
+          throw err;
+        }
+      });
       for (const rec of records) {
         if (rec.key === null) {
           throw new MalformedError(`__consumer_offsets record at offset ${header.baseOffset + rec.offsetDelta} has no key`);

@@ -11,10 +11,15 @@
  * baseOffset and partitionLeaderEpoch are outside the CRC, so the broker
  * assigns offsets and its leader epoch by patching them; records are never
  * re-encoded on the produce or fetch path. This module is a leaf (no broker
- * state): storage uses it to scan and recover segments.
+ * state): storage uses it to scan and recover segments. Compressed batches
+ * are read with recordsOf() (codecs in compression.ts) and built with
+ * encodeBatch()/buildRecordBatch({ compression }).
  */
 import { crc32c } from '@node-rs/crc32';
+import { Compression, CompressOptions, compress, decompress, DEFAULT_MAX_DECOMPRESSED_BYTES } from './compression';
 import { MalformedError, Reader, Writer, varintSize, varlongSize } from './primitives';
+
+export { Compression } from './compression';
 
 export const BATCH_HEADER_SIZE = 61;
 /** baseOffset + batchLength: the bytes before batchLength starts counting. */
@@ -36,14 +41,6 @@ export const enum Off {
   producerEpoch = 51,
   baseSequence = 53,
   recordCount = 57,
-}
-
-export enum Compression {
-  none = 0,
-  gzip = 1,
-  snappy = 2,
-  lz4 = 3,
-  zstd = 4,
 }
 
 export const ATTR_COMPRESSION_MASK = 0x07;
@@ -147,7 +144,11 @@ export interface Record {
 
 /** Decodes the records of an uncompressed batch's body (bytes from offset 61). */
 export function decodeRecords(body: Buffer, count: number): Record[] {
-  const r = new Reader(body);
+  return decodeRecordsFrom(new Reader(body), count);
+}
+
+function decodeRecordsFrom(r: Reader, count: number): Record[] {
+  const body = r.buf;
   const out: Record[] = [];
   for (let i = 0; i < count; i++) {
     const length = r.varint();
@@ -177,7 +178,219 @@ function readVarBytes(r: Reader): Buffer | null {
   return n < 0 ? null : r.raw(n);
 }
 
+// ------------------------------------------- records of any codec
+
+/**
+ * The records section of a batch (the bytes after the 61-byte header),
+ * decompressed when the batch is compressed. `maxBytes` bounds what
+ * decompression may produce (DecompressionError 'too-large' beyond it);
+ * undecodable compressed bytes throw DecompressionError 'corrupt'.
+ */
+export function recordsSection(batch: Buffer, maxBytes = DEFAULT_MAX_DECOMPRESSED_BYTES): Buffer {
+  const body = batch.subarray(BATCH_HEADER_SIZE, batchSizeAt(batch, 0));
+  const codec = compressionOf(batch.readInt16BE(Off.attributes));
+  return codec === Compression.none ? body : decompress(codec, body, maxBytes);
+}
+
+/**
+ * The records of one batch (at the start of `batch`), whatever its codec:
+ * exactly recordCount well-formed records filling the (decompressed)
+ * section, as Kafka's batch iterator insists ("Incorrect declared batch
+ * size"). Record-level problems throw MalformedError, codec problems
+ * DecompressionError.
+ */
+export function recordsOf(batch: Buffer, maxBytes = DEFAULT_MAX_DECOMPRESSED_BYTES): Record[] {
+  const count = batch.readInt32BE(Off.recordCount);
+  if (count < 0) throw new MalformedError(`Found invalid record count ${count}`);
+  const section = recordsSection(batch, maxBytes);
+  // Every record takes at least 7 bytes: a count beyond that cannot be honest.
+  if (count > section.length / 7 + 1) throw new MalformedError(`Incorrect declared batch size: ${count} records in ${section.length} bytes`);
+  const r = new Reader(section);
+  const records = decodeRecordsFrom(r, count);
+  if (r.offset !== section.length) {
+    throw new MalformedError(`Incorrect declared batch size, records still remaining (${section.length - r.offset} bytes after ${count} records)`);
+  }
+  return records;
+}
+
+/**
+ * What recordsOf checks, without building the records (Kafka's
+ * skipKeyValueIterator): exactly recordCount well-formed records filling the
+ * (decompressed) section, keys, values and headers skipped over. The
+ * produce path's --validate-records uses this. Throws as recordsOf does.
+ */
+export function checkRecordsOf(batch: Buffer, maxBytes = DEFAULT_MAX_DECOMPRESSED_BYTES): void {
+  const count = batch.readInt32BE(Off.recordCount);
+  if (count < 0) throw new MalformedError(`Found invalid record count ${count}`);
+  const section = recordsSection(batch, maxBytes);
+  const end = section.length;
+  let pos = 0;
+  // Zigzag varint at pos (at most 5 bytes); advances pos.
+  const varint = (limit: number): number => {
+    let u = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      if (pos >= limit) throw new MalformedError('Incorrect declared batch size, premature EOF reached');
+      const b = section[pos++];
+      u |= (b & 0x7f) << shift;
+      if ((b & 0x80) === 0) return (u >>> 1) ^ -(u & 1);
+    }
+    throw new MalformedError('varint longer than 5 bytes');
+  };
+  for (let i = 0; i < count; i++) {
+    const length = varint(end);
+    const recEnd = pos + length;
+    if (length < 0 || recEnd > end) throw new MalformedError(`Incorrect declared batch size, premature EOF reached (record ${i} of ${length} bytes)`);
+    pos += 1; // attributes
+    for (let n = 0; ; n++) {
+      // timestampDelta varlong: skipped
+      if (pos >= recEnd || n >= 10) throw new MalformedError(`record ${i}: bad timestamp delta`);
+      if ((section[pos++] & 0x80) === 0) break;
+    }
+    varint(recEnd); // offsetDelta
+    // As Kafka's DefaultRecord.readFrom: any negative key, value or header value size is null.
+    for (const what of ['key', 'value']) {
+      const n = varint(recEnd);
+      if (n > recEnd - pos) throw new MalformedError(`record ${i}: ${what} of ${n} bytes runs past the record`);
+      if (n > 0) pos += n;
+    }
+    const headers = varint(recEnd);
+    if (headers < 0 || headers > recEnd - pos) throw new MalformedError(`Found invalid number of record headers ${headers}`);
+    for (let h = 0; h < headers; h++) {
+      const k = varint(recEnd);
+      if (k < 0 || k > recEnd - pos) throw new MalformedError(`record ${i}: header key of ${k} bytes`);
+      pos += k;
+      const v = varint(recEnd);
+      if (v > recEnd - pos) throw new MalformedError(`record ${i}: header value of ${v} bytes`);
+      if (v > 0) pos += v;
+    }
+    if (pos !== recEnd) throw new MalformedError(`Invalid record size: expected ${length} bytes in record ${i}, read ${length - (recEnd - pos)}`);
+  }
+  if (pos !== end) throw new MalformedError(`Incorrect declared batch size, records still remaining (${end - pos} bytes after ${count} records)`);
+}
+
+/**
+ * Rewrites header fields that the CRC covers (attributes, maxTimestamp,
+ * baseTimestamp, lastOffsetDelta) in place and recomputes the CRC; the
+ * records section, compressed or not, is left as it is (LogAppendTime
+ * stamping patches a compressed batch this way, as Kafka's
+ * setMaxTimestamp does). The compression bits of `attributes` cannot change.
+ */
+export function patchBatchHeader(
+  batch: Buffer,
+  patch: { attributes?: number; maxTimestamp?: bigint; baseTimestamp?: bigint; lastOffsetDelta?: number },
+): void {
+  if (patch.attributes !== undefined) {
+    const old = batch.readInt16BE(Off.attributes);
+    if ((old & ATTR_COMPRESSION_MASK) !== (patch.attributes & ATTR_COMPRESSION_MASK)) {
+      throw new Error('patchBatchHeader cannot change the compression codec (re-encode the batch instead)');
+    }
+    batch.writeInt16BE(patch.attributes, Off.attributes);
+  }
+  if (patch.maxTimestamp !== undefined) batch.writeBigInt64BE(patch.maxTimestamp, Off.maxTimestamp);
+  if (patch.baseTimestamp !== undefined) batch.writeBigInt64BE(patch.baseTimestamp, Off.baseTimestamp);
+  if (patch.lastOffsetDelta !== undefined) batch.writeInt32BE(patch.lastOffsetDelta, Off.lastOffsetDelta);
+  batch.writeUInt32BE(computeBatchCrc(batch.subarray(0, batchSizeAt(batch, 0))), Off.crc);
+}
+
 // ------------------------------------------------------------ building
+
+/**
+ * The batch re-encoded with another codec, as Kafka's LogValidator rebuilds
+ * a batch when the topic's compression.type differs from the producer's:
+ * records renumbered from offset delta 0, the first record's timestamp as
+ * the base, maxTimestamp recomputed (kept for LogAppendTime), producer
+ * fields, partition leader epoch and the transactional/control/timestamp
+ * type bits kept. Throws as recordsOf does.
+ */
+export function recompressBatch(batch: Buffer, codec: Compression, maxBytes = DEFAULT_MAX_DECOMPRESSED_BYTES, opts: CompressOptions = {}): Buffer {
+  const h = readBatchHeader(batch);
+  const records = recordsOf(batch, maxBytes);
+  const stamps = records.map((r) => h.baseTimestamp + r.timestampDelta);
+  const base = stamps.length > 0 ? stamps[0] : h.baseTimestamp;
+  let max = stamps.length > 0 ? stamps[0] : h.maxTimestamp;
+  for (const t of stamps) if (t > max) max = t;
+  return encodeBatch(
+    {
+      ...h,
+      lastOffsetDelta: records.length - 1,
+      baseTimestamp: base,
+      maxTimestamp: (h.attributes & ATTR_LOG_APPEND_TIME) !== 0 ? h.maxTimestamp : max,
+    },
+    records.map((r, i) => ({ ...r, offsetDelta: i, timestampDelta: stamps[i] - base })),
+    codec,
+    opts,
+  );
+}
+
+/** Header fields of a batch to encode; recordCount, batchLength, magic and CRC are computed. */
+export interface BatchFields {
+  baseOffset: number;
+  partitionLeaderEpoch: number;
+  /** Timestamp type, transactional and control bits; the codec bits come from `codec`. */
+  attributes: number;
+  lastOffsetDelta: number;
+  baseTimestamp: bigint;
+  maxTimestamp: bigint;
+  producerId: bigint;
+  producerEpoch: number;
+  baseSequence: number;
+}
+
+/** Encodes records (their own attributes, deltas, keys, values, headers) as a records section. */
+export function encodeRecords(records: readonly Record[]): Buffer {
+  const sizes = records.map(recordBodySize);
+  let size = 0;
+  for (const n of sizes) size += varintSize(n) + n;
+  if (size === 0) return Buffer.alloc(0);
+  const w = new Writer(size);
+  records.forEach((rec, i) => {
+    w.varint(sizes[i]);
+    w.int8(rec.attributes);
+    w.varlong(rec.timestampDelta);
+    w.varint(rec.offsetDelta);
+    writeVarBytes(w, rec.key);
+    writeVarBytes(w, rec.value);
+    w.varint(rec.headers.length);
+    for (const h of rec.headers) {
+      writeVarBytes(w, Buffer.from(h.key, 'utf8'));
+      writeVarBytes(w, h.value);
+    }
+  });
+  const chunks = w.finish();
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+}
+
+/**
+ * Encodes a complete batch: the header from `fields`, the records encoded
+ * and compressed with `codec` (the codec bits of the attributes are set to
+ * it), the CRC computed. The log cleaner re-encodes what it keeps of a batch
+ * this way: `readBatchHeader` for the fields, `recordsOf` for the records.
+ */
+export function encodeBatch(fields: BatchFields, records: readonly Record[], codec: Compression = Compression.none, opts: CompressOptions = {}): Buffer {
+  const section = compress(codec, encodeRecords(records), opts);
+  const batch = Buffer.allocUnsafe(BATCH_HEADER_SIZE + section.length);
+  batch.writeBigInt64BE(BigInt(fields.baseOffset), Off.baseOffset);
+  batch.writeInt32BE(batch.length - LOG_OVERHEAD, Off.batchLength);
+  batch.writeInt32BE(fields.partitionLeaderEpoch, Off.partitionLeaderEpoch);
+  batch.writeInt8(MAGIC_V2, Off.magic);
+  batch.writeInt16BE((fields.attributes & ~ATTR_COMPRESSION_MASK) | codec, Off.attributes);
+  batch.writeInt32BE(fields.lastOffsetDelta, Off.lastOffsetDelta);
+  batch.writeBigInt64BE(fields.baseTimestamp, Off.baseTimestamp);
+  batch.writeBigInt64BE(fields.maxTimestamp, Off.maxTimestamp);
+  batch.writeBigInt64BE(fields.producerId, Off.producerId);
+  batch.writeInt16BE(fields.producerEpoch, Off.producerEpoch);
+  batch.writeInt32BE(fields.baseSequence, Off.baseSequence);
+  batch.writeInt32BE(records.length, Off.recordCount);
+  section.copy(batch, BATCH_HEADER_SIZE);
+  batch.writeUInt32BE(computeBatchCrc(batch), Off.crc);
+  return batch;
+}
+
+function recordBodySize(rec: Record): number {
+  let n = 1 + varlongSize(rec.timestampDelta) + varintSize(rec.offsetDelta) + varBytesSize(rec.key) + varBytesSize(rec.value) + varintSize(rec.headers.length);
+  for (const h of rec.headers) n += varBytesSize(Buffer.from(h.key, 'utf8')) + varBytesSize(h.value);
+  return n;
+}
 
 export interface RecordInput {
   key?: Buffer | string | null;
@@ -195,6 +408,9 @@ export interface BatchOptions {
   producerId?: bigint;
   producerEpoch?: number;
   baseSequence?: number;
+  /** Codec of the records section (default none); overrides the codec bits of `attributes`. */
+  compression?: Compression;
+  compressOptions?: CompressOptions;
 }
 
 function toBuf(v: Buffer | string | null | undefined): Buffer | null {
@@ -207,54 +423,40 @@ function varBytesSize(b: Buffer | null): number {
 }
 
 /**
- * Builds an uncompressed v2 batch with a correct CRC (for tests, tools and the
- * benchmark's load generator; the broker itself never builds client batches).
+ * Builds a v2 batch with a correct CRC, uncompressed unless `compression` is
+ * given (for tests, tools and the benchmark's load generator; the broker
+ * itself never builds client batches).
  */
 export function buildRecordBatch(records: RecordInput[], opts: BatchOptions = {}): Buffer {
   const baseTimestamp = opts.baseTimestamp ?? records[0]?.timestamp ?? Date.now();
-  const encoded = records.map((rec, i) => {
-    const key = toBuf(rec.key);
-    const value = toBuf(rec.value);
-    const headers = (rec.headers ?? []).map((h) => ({ key: Buffer.from(h.key, 'utf8'), value: toBuf(h.value) }));
-    const tsDelta = BigInt((rec.timestamp ?? baseTimestamp) - baseTimestamp);
-    let body = 1 + varlongSize(tsDelta) + varintSize(i) + varBytesSize(key) + varBytesSize(value) + varintSize(headers.length);
-    for (const h of headers) body += varBytesSize(h.key) + varBytesSize(h.value);
-    return { key, value, headers, tsDelta, body };
-  });
-  let size = BATCH_HEADER_SIZE;
-  for (const e of encoded) size += varintSize(e.body) + e.body;
-  const w = new Writer(size);
   let maxTimestamp = baseTimestamp;
   for (const rec of records) if ((rec.timestamp ?? baseTimestamp) > maxTimestamp) maxTimestamp = rec.timestamp!;
-  w.int64(BigInt(opts.baseOffset ?? 0));
-  w.int32(size - LOG_OVERHEAD);
-  w.int32(opts.partitionLeaderEpoch ?? -1);
-  w.int8(MAGIC_V2);
-  w.uint32(0); // CRC, filled below
-  w.int16(opts.attributes ?? 0);
-  w.int32(records.length - 1);
-  w.int64(BigInt(baseTimestamp));
-  w.int64(BigInt(maxTimestamp));
-  w.int64(opts.producerId ?? -1n);
-  w.int16(opts.producerEpoch ?? -1);
-  w.int32(opts.baseSequence ?? -1);
-  w.int32(records.length);
-  encoded.forEach((e, i) => {
-    w.varint(e.body);
-    w.int8(0);
-    w.varlong(e.tsDelta);
-    w.varint(i);
-    writeVarBytes(w, e.key);
-    writeVarBytes(w, e.value);
-    w.varint(e.headers.length);
-    for (const h of e.headers) {
-      writeVarBytes(w, h.key);
-      writeVarBytes(w, h.value);
-    }
-  });
-  const [batch] = w.finish();
-  batch.writeUInt32BE(computeBatchCrc(batch), Off.crc);
-  return batch;
+  const decoded: Record[] = records.map((rec, i) => ({
+    attributes: 0,
+    timestampDelta: BigInt((rec.timestamp ?? baseTimestamp) - baseTimestamp),
+    offsetDelta: i,
+    key: toBuf(rec.key),
+    value: toBuf(rec.value),
+    headers: (rec.headers ?? []).map((h) => ({ key: h.key, value: toBuf(h.value) })),
+  }));
+  const attributes = opts.attributes ?? 0;
+  const codec = opts.compression ?? ((attributes & ATTR_COMPRESSION_MASK) as Compression);
+  return encodeBatch(
+    {
+      baseOffset: opts.baseOffset ?? 0,
+      partitionLeaderEpoch: opts.partitionLeaderEpoch ?? -1,
+      attributes,
+      lastOffsetDelta: records.length - 1,
+      baseTimestamp: BigInt(baseTimestamp),
+      maxTimestamp: BigInt(maxTimestamp),
+      producerId: opts.producerId ?? -1n,
+      producerEpoch: opts.producerEpoch ?? -1,
+      baseSequence: opts.baseSequence ?? -1,
+    },
+    decoded,
+    codec,
+    opts.compressOptions,
+  );
 }
 
 function writeVarBytes(w: Writer, b: Buffer | null): void {

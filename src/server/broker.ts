@@ -15,6 +15,7 @@ import { ProducerIdManager } from '../cluster/producer-id-manager';
 import { BrokerTopicDefaults } from '../cluster/topic-config';
 import { TopicManager } from '../cluster/topic-manager';
 import { LogManager } from '../storage/log-manager';
+import { loadCodecs } from '../protocol/compression';
 import { BrokerConfig } from './config';
 import { Connection } from './connection';
 import { Dispatcher, SupportedApi } from './dispatcher';
@@ -87,6 +88,7 @@ export class Broker {
   }
 
   async start(): Promise<void> {
+    await loadCodecs();
     await this.logs.init();
     await this.topics.load();
     await this.producerIds.load();
@@ -179,6 +181,8 @@ function brokerTopicDefaults(c: BrokerConfig): BrokerTopicDefaults {
     'segment.ms': String(c.logSegmentMs),
     'max.message.bytes': String(c.messageMaxBytes),
   };
+  // Set only when given, so CreateTopics/DescribeConfigs report Kafka's default as a default.
+  if (c.compressionType !== 'producer') d['compression.type'] = c.compressionType;
   if (Number.isFinite(c.logFlushIntervalMessages)) d['flush.messages'] = String(c.logFlushIntervalMessages);
   return d;
 }

@@ -45,6 +45,8 @@ export async function main(argv: string[]): Promise<void> {
     .option('offset-metadata-max-bytes', { type: 'number', default: DEFAULT_CONFIG.offsetMetadataMaxBytes, describe: 'longest metadata string a commit may carry (offset.metadata.max.bytes)' })
     .option('producer-id-expiration-ms', { type: 'number', default: DEFAULT_CONFIG.producerIdExpirationMs, describe: 'an idempotent producer\'s sequence state is dropped this long after its last write (producer.id.expiration.ms)' })
     .option('producer-id-expiration-check-interval-ms', { type: 'number', default: DEFAULT_CONFIG.producerIdExpirationCheckIntervalMs, describe: 'how often idle producer ids are expired (producer.id.expiration.check.interval.ms)' })
+    .option('compression-type', { type: 'string', default: DEFAULT_CONFIG.compressionType, choices: ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'], describe: 'default compression.type of topics: producer stores batches in the codec they came in, a codec name re-encodes them (compression.type)' })
+    .option('validate-records', { type: 'boolean', default: DEFAULT_CONFIG.validateRecords, describe: 'read every produced batch record by record, decompressing compressed ones, and refuse batches whose records do not match their header (Kafka always does; off by default, batches are stored as they came after the CRC check)' })
     .option('log-level', { type: 'string', default: DEFAULT_CONFIG.logLevel, choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], describe: 'log level' })
     .strict()
     .help()
@@ -80,6 +82,8 @@ export async function main(argv: string[]): Promise<void> {
     offsetMetadataMaxBytes: args['offset-metadata-max-bytes'],
     producerIdExpirationMs: args['producer-id-expiration-ms'],
     producerIdExpirationCheckIntervalMs: args['producer-id-expiration-check-interval-ms'],
+    compressionType: args['compression-type'],
+    validateRecords: args['validate-records'],
     logLevel: args['log-level'],
   });
   const problem = configProblem(config);

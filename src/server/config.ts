@@ -50,6 +50,10 @@ export interface BrokerConfig {
   producerIdExpirationMs: number;
   /** producer.id.expiration.check.interval.ms */
   producerIdExpirationCheckIntervalMs: number;
+  /** compression.type: broker default of the topic config (producer keeps the producer's codec). */
+  compressionType: string;
+  /** Read every produced batch record by record (decompressing compressed ones), as Kafka's LogValidator does. */
+  validateRecords: boolean;
   logLevel: string;
 }
 
@@ -81,6 +85,8 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   offsetMetadataMaxBytes: 4096,
   producerIdExpirationMs: 86400000,
   producerIdExpirationCheckIntervalMs: 600000,
+  compressionType: 'producer',
+  validateRecords: false,
   logLevel: 'info',
 };
 
@@ -140,6 +146,9 @@ export function configProblem(c: BrokerConfig): string | null {
   if (c.offsetMetadataMaxBytes < 0) return 'offset metadata max bytes must not be negative';
   if (c.producerIdExpirationMs < 1) return 'producer id expiration must be at least 1 ms';
   if (c.producerIdExpirationCheckIntervalMs < 1) return 'producer id expiration check interval must be at least 1 ms';
+  if (!['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'].includes(c.compressionType)) {
+    return 'compression type must be one of producer, uncompressed, gzip, snappy, lz4, zstd';
+  }
   if (!c.dataDir) return 'a data directory is required';
   return null;
 }

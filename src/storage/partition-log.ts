@@ -29,12 +29,11 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import {
-  ATTR_COMPRESSION_MASK,
   ATTR_LOG_APPEND_TIME,
   BATCH_HEADER_SIZE,
   LOG_OVERHEAD,
-  decodeRecords,
   Off,
+  recordsOf,
 } from '../protocol/record-batch';
 import { fsyncDir, writeFileAtomic } from './atomic-file';
 import { FileCursor } from './file-io';
@@ -914,9 +913,11 @@ export class PartitionLog {
 
 /**
  * The first record of the batch with timestamp >= ts and offset >= minOffset:
- * record by record for uncompressed CreateTime batches; the batch's base
- * offset (at least minOffset) and max timestamp for compressed and
- * LogAppendTime batches (every record carries the max).
+ * record by record for CreateTime batches, decompressing compressed ones (as
+ * Kafka's LogSegment.findOffsetByTimestamp iterates the records); the
+ * batch's base offset (at least minOffset) and max timestamp for
+ * LogAppendTime batches (every record carries the max) and for batches whose
+ * records cannot be read.
  */
 async function firstRecordAtOrAfter(
   h: BatchHeaderInfo,
@@ -924,13 +925,13 @@ async function firstRecordAtOrAfter(
   ts: number,
   minOffset = 0,
 ): Promise<{ offset: number; timestamp: number } | null> {
-  if ((h.attributes & (ATTR_COMPRESSION_MASK | ATTR_LOG_APPEND_TIME)) !== 0 || h.recordCount <= 0) {
+  if ((h.attributes & ATTR_LOG_APPEND_TIME) !== 0 || h.recordCount <= 0) {
     return h.maxTimestamp >= ts ? { offset: Math.max(h.baseOffset, minOffset), timestamp: h.maxTimestamp } : null;
   }
   const bytes = await LogSegment.batchBytes(h, cur);
   let records;
   try {
-    records = decodeRecords(bytes.subarray(BATCH_HEADER_SIZE), h.recordCount);
+    records = recordsOf(bytes);
   } catch {
     return h.maxTimestamp >= ts ? { offset: Math.max(h.baseOffset, minOffset), timestamp: h.maxTimestamp } : null;
   }

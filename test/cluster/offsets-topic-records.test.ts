@@ -13,7 +13,7 @@ import {
   readOffsetsTopicBatch,
 } from '../../src/cluster/offsets-topic-records';
 import { MalformedError } from '../../src/protocol/primitives';
-import { ATTR_CONTROL, ATTR_TRANSACTIONAL, Compression, buildRecordBatch } from '../../src/protocol/record-batch';
+import { ATTR_CONTROL, ATTR_TRANSACTIONAL, Compression, buildRecordBatch, computeBatchCrc } from '../../src/protocol/record-batch';
 
 /** Concatenates hex strings (spaces allowed) into bytes. */
 function hex(...parts: string[]): Buffer {
@@ -577,9 +577,14 @@ describe('batches', () => {
     expect(readOffsetsTopicBatch(Buffer.alloc(0))).toEqual([]);
   });
 
-  test('a compressed batch is refused with a clear error', () => {
-    const batch = buildRecordBatch(records, { attributes: Compression.gzip });
-    expect(() => readOffsetsTopicBatch(batch)).toThrow(/gzip-compressed/);
+  test('compressed batches (Kafka with offsets.topic.compression.codec) are decompressed; undecodable ones are MalformedError', () => {
+    for (const compression of [Compression.gzip, Compression.snappy, Compression.lz4]) {
+      expect(readOffsetsTopicBatch(buildRecordBatch(records, { compression }))).toEqual(expected);
+    }
+    const bad = buildRecordBatch(records, { compression: Compression.gzip });
+    bad[bad.length - 5] ^= 0xff; // inside the gzip trailer
+    bad.writeUInt32BE(computeBatchCrc(bad), 17);
+    expectMalformed(() => readOffsetsTopicBatch(bad));
   });
 
   test('a truncated or corrupt batch throws MalformedError', () => {

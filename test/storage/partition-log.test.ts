@@ -369,16 +369,17 @@ describe('timestamps', () => {
     await log.close();
   });
 
-  test('LogAppendTime and compressed batches answer with the batch base offset and max timestamp', async () => {
+  test('LogAppendTime batches answer with the batch base offset and max timestamp; compressed CreateTime batches record by record', async () => {
     const dir = await tmpDir();
     const log = await PartitionLog.open(dir, cfg());
     await log.append(batchWithTimestamps([100, 200]));
     await log.append(batchWithTimestamps([500, 300, 400], 0x08)); // LogAppendTime: every record has 500
-    await log.append(batchWithTimestamps([600, 900, 700], 0x01)); // "gzip": not decoded
+    await log.append(batchWithTimestamps([600, 900, 700], 0x01)); // gzip: decompressed, as Kafka does
     expect(await log.offsetForTimestamp(201)).toEqual({ offset: 2, timestamp: 500 });
-    expect(await log.offsetForTimestamp(501)).toEqual({ offset: 5, timestamp: 900 });
-    expect(await log.offsetForTimestamp(800)).toEqual({ offset: 5, timestamp: 900 });
-    expect(await log.maxTimestamp()).toEqual({ offset: 5, timestamp: 900 });
+    expect(await log.offsetForTimestamp(501)).toEqual({ offset: 5, timestamp: 600 });
+    expect(await log.offsetForTimestamp(800)).toEqual({ offset: 6, timestamp: 900 });
+    // Kafka's batch.offsetOfMaxTimestamp(): the record holding it, found by decompressing.
+    expect(await log.maxTimestamp()).toEqual({ offset: 6, timestamp: 900 });
     await log.close();
   });
 

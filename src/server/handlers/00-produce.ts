@@ -32,6 +32,27 @@
  *   carries the original batch's max timestamp, as Kafka answers); a gap
  *   gets OUT_OF_ORDER_SEQUENCE_NUMBER, an epoch older than the known one
  *   INVALID_PRODUCER_EPOCH, both without an error message, as Kafka.
+ *   overwrites its partitionLeaderEpoch; records are never re-encoded:
+ *   compressed batches (gzip, snappy, lz4, zstd) are stored as they came;
+ * - a codec id Kafka does not know (5-7) gets UNKNOWN_SERVER_ERROR, as in
+ *   Kafka (CompressionType.forId throws an IllegalArgumentException there);
+ *   zstd in Produce v3-6 gets UNSUPPORTED_COMPRESSION_TYPE (KIP-110);
+ * - with --validate-records, every batch is also read record by record,
+ *   decompressed when compressed (as Kafka's LogValidator does): it must
+ *   hold exactly recordCount well-formed records (INVALID_RECORD otherwise,
+ *   Kafka's "Incorrect declared batch size" and record-structure errors);
+ *   compressed bytes the codec cannot decode get UNKNOWN_SERVER_ERROR, as
+ *   Kafka's "Failed to decompress record stream" KafkaException does;
+ *   decompression stops at 64 MiB or 64 x max.message.bytes, whichever is
+ *   larger, and a batch inflating past that gets MESSAGE_TOO_LARGE (Kafka
+ *   streams and has no such limit; the Java producer splits a batch that
+ *   gets this code);
+ * - a topic whose compression.type is a codec (or `uncompressed`) other than
+ *   the batch's gets the batch re-encoded in that codec before it is
+ *   stored, as Kafka does (records renumbered and timestamps rebased as its
+ *   LogValidator does; an uncompressed control batch is left alone); the
+ *   result must still fit max.message.bytes (MESSAGE_TOO_LARGE). The
+ *   default, `producer`, stores batches as they came.
  *
  * Version notes: v8 adds recordErrors/errorMessage (KIP-467); v10 adds the
  * currentLeader/nodeEndpoints tagged fields (KIP-951), only set on
@@ -44,7 +65,10 @@ import { KafkaError } from '../../cluster/kafka-error';
 import { Partition } from '../../cluster/partition';
 import { ErrorCode } from '../../protocol/error-codes';
 import { produceRequest, produceResponse } from '../../protocol/messages';
-import { ATTR_CONTROL, checkBatchAt, Off } from '../../protocol/record-batch';
+import { COMPRESSION_NAMES, Compression, DecompressionError, isKnownCompression } from '../../protocol/compression';
+import { MalformedError } from '../../protocol/primitives';
+import { ATTR_CONTROL, checkBatchAt, checkRecordsOf, compressionOf, Off, recompressBatch } from '../../protocol/record-batch';
+import { effectiveConfig } from '../../cluster/topic-config';
 import { RecordsValue } from '../../protocol/schema';
 import { InvalidProducerEpochError, OutOfOrderSequenceError } from '../../storage/producer-state';
 import { CloseConnection, defineHandler, NO_RESPONSE } from '../handler';
@@ -62,8 +86,20 @@ function failure(index: number, errorCode: ErrorCode, errorMessage: string | nul
   return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, errorMessage };
 }
 
+export interface ProduceValidation {
+  /** Read every batch's records (decompressing), as Kafka's LogValidator does. */
+  validateRecords?: boolean;
+  /** The Produce request version (zstd needs v7+). */
+  apiVersion?: number;
+}
+
+/** How many bytes one batch may decompress to when the broker looks inside. */
+export function decompressionLimit(maxMessageBytes: number): number {
+  return Math.max(64 * 1024 * 1024, 64 * maxMessageBytes);
+}
+
 /** Checks one partition's records; returns the batch or a KafkaError. */
-export function validateProduceRecords(records: RecordsValue | null, maxMessageBytes: number): Buffer | KafkaError {
+export function validateProduceRecords(records: RecordsValue | null, maxMessageBytes: number, opts: ProduceValidation = {}): Buffer | KafkaError {
   if (records === null || !Buffer.isBuffer(records) || records.length === 0) {
     return new KafkaError(ErrorCode.INVALID_RECORD, 'Produce requests must contain exactly one record batch');
   }
@@ -94,7 +130,62 @@ export function validateProduceRecords(records: RecordsValue | null, maxMessageB
   if (producerId >= 0n && records.readInt32BE(Off.baseSequence) < 0) {
     return new KafkaError(ErrorCode.INVALID_RECORD, `Invalid sequence number ${records.readInt32BE(Off.baseSequence)} in record batch with producerId ${producerId}`);
   }
+  const codecId = records.readInt16BE(Off.attributes) & 0x07;
+  if (!isKnownCompression(codecId)) return new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, `Unknown compression type id: ${codecId}`);
+  const codec = compressionOf(records.readInt16BE(Off.attributes));
+  if (codec === Compression.zstd && opts.apiVersion !== undefined && opts.apiVersion < 7) {
+    return new KafkaError(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, `Produce requests with version ${opts.apiVersion} are not allowed to use ZStandard compression`);
+  }
+  if (opts.validateRecords) {
+    try {
+      checkRecordsOf(records, decompressionLimit(maxMessageBytes));
+    } catch (err) {
+      return unreadable(err, codec);
+    }
+  }
   return records;
+}
+
+const TARGET_CODEC: Record<string, Compression> = {
+  uncompressed: Compression.none,
+  gzip: Compression.gzip,
+  snappy: Compression.snappy,
+  lz4: Compression.lz4,
+  zstd: Compression.zstd,
+};
+
+/** Error codes of a batch whose records could not be read (decompression or structure), as in Kafka. */
+function unreadable(err: unknown, codec: Compression): KafkaError {
+  if (err instanceof DecompressionError) {
+    return err.kind === 'too-large'
+      ? new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `The ${COMPRESSION_NAMES[codec]} records of the batch ${err.message}`)
+      : new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, `Failed to decompress record stream (${err.message})`);
+  }
+  if (err instanceof MalformedError) return new KafkaError(ErrorCode.INVALID_RECORD, `Invalid records in the batch: ${err.message}`);
+  throw err;
+}
+
+/**
+ * The batch in the topic's compression.type (re-encoded when that names a
+ * codec other than the batch's), or a KafkaError.
+ */
+export function applyCompressionType(batch: Buffer, compressionType: string, maxMessageBytes: number): Buffer | KafkaError {
+  const target = TARGET_CODEC[compressionType];
+  if (target === undefined) return batch; // producer
+  const attributes = batch.readInt16BE(Off.attributes);
+  const source = compressionOf(attributes);
+  if (source === target) return batch;
+  if (source === Compression.none && (attributes & ATTR_CONTROL) !== 0) return batch;
+  let rebuilt: Buffer;
+  try {
+    rebuilt = recompressBatch(batch, target, decompressionLimit(maxMessageBytes));
+  } catch (err) {
+    return unreadable(err, source);
+  }
+  if (rebuilt.length > maxMessageBytes) {
+    return new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `The record batch of ${rebuilt.length} bytes after ${compressionType} compression is larger than the maximum allowed (${maxMessageBytes})`);
+  }
+  return rebuilt;
 }
 
 async function append(partition: Partition, batch: Buffer, index: number, log?: { info(o: object, m: string): void }): Promise<PartitionAnswer> {
@@ -161,7 +252,14 @@ export const produceHandler = defineHandler({
           answers.push(Promise.resolve(failure(p.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${name}`)));
           continue;
         }
-        const checked = validateProduceRecords(p.records, target.log.config.maxMessageBytes);
+        const maxMessageBytes = target.log.config.maxMessageBytes;
+        let checked = validateProduceRecords(p.records, maxMessageBytes, {
+          validateRecords: broker.config.validateRecords,
+          apiVersion: ctx.apiVersion,
+        });
+        if (!(checked instanceof KafkaError)) {
+          checked = applyCompressionType(checked, effectiveConfig('compression.type', known.configs, broker.topicDefaults), maxMessageBytes);
+        }
         if (checked instanceof KafkaError) {
           ctx.log.debug({ topic: name, partition: p.index, error: checked.message }, 'produce rejected');
           answers.push(Promise.resolve(failure(p.index, checked.code, checked.message)));

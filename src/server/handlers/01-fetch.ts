@@ -14,6 +14,9 @@
  * - OFFSET_OUT_OF_RANGE below the log start or past the log end;
  *   UNKNOWN_TOPIC_OR_PARTITION for names (v4-12), UNKNOWN_TOPIC_ID for ids
  *   (v13+); UNKNOWN_LEADER_EPOCH for a leader epoch newer than ours;
+ * - a topic whose compression.type is zstd gets UNSUPPORTED_COMPRESSION_TYPE
+ *   before v10, as in Kafka (KIP-110; zstd batches produced under another
+ *   compression.type are served as they are);
  * - no incremental fetch sessions (KIP-227): we answer sessionId 0, which
  *   tells the client to keep sending full fetches; a request naming a
  *   session id gets FETCH_SESSION_ID_NOT_FOUND.
@@ -25,6 +28,7 @@
  * replicas send and a consumer's fetch ignores.
  */
 import { Partition } from '../../cluster/partition';
+import { effectiveConfig } from '../../cluster/topic-config';
 import { Topic } from '../../cluster/topic-manager';
 import { ErrorCode } from '../../protocol/error-codes';
 import { fetchRequest, fetchResponse } from '../../protocol/messages';
@@ -110,7 +114,9 @@ export const fetchHandler = defineHandler({
       for (const t of resolved) {
         const partitions: PartitionAnswer[] = [];
         for (const w of t.wanted) {
-          const answer = await readPartition(t.topic, w, budget, total === 0, byId, aborted);
+          const answer = zstdTooOld(broker, t.topic, ctx.apiVersion)
+            ? errorAnswer(w.partitionIndex, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE)
+            : await readPartition(t.topic, w, budget, total === 0, byId, aborted);
           partitions.push(answer);
           if (answer.errorCode !== ErrorCode.NONE) errors = true;
           const n = answer.records === EMPTY ? 0 : (answer.records as Buffer[]).reduce((a, b) => a + b.length, 0);
@@ -127,6 +133,11 @@ export const fetchHandler = defineHandler({
     }
   },
 });
+
+/** Fetch before v10 of a topic whose compression.type is zstd: UNSUPPORTED_COMPRESSION_TYPE, as Kafka answers (KIP-110). */
+function zstdTooOld(broker: Broker, topic: Topic | undefined, version: number): boolean {
+  return version < 10 && topic !== undefined && effectiveConfig('compression.type', topic.configs, broker.topicDefaults) === 'zstd';
+}
 
 async function readPartition(
   topic: Topic | undefined,
