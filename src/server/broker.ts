@@ -11,8 +11,9 @@ import { SYSTEM_CLOCK } from '../cluster/clock';
 import { GroupCoordinator } from '../cluster/group-coordinator';
 import { MetadataStore } from '../cluster/metadata-store';
 import { OffsetsTopic } from '../cluster/offsets-topic';
-import { BrokerTopicDefaults } from '../cluster/topic-config';
+import { BrokerTopicDefaults, cleanerConfigFor } from '../cluster/topic-config';
 import { TopicManager } from '../cluster/topic-manager';
+import { CompactedLog, LogCleaner } from '../storage/log-cleaner';
 import { LogManager } from '../storage/log-manager';
 import { BrokerConfig } from './config';
 import { Connection } from './connection';
@@ -36,6 +37,8 @@ export class Broker {
   private server: Server | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
   private offsetExpiryTimer: NodeJS.Timeout | null = null;
+  /** Compaction of cleanup.policy=compact topics (null when --no-log-cleaner-enable). */
+  readonly cleaner: LogCleaner | null;
   private boundPort = 0;
   /** True once shutdown began: long-polling fetches answer at once. */
   shuttingDown = false;
@@ -62,6 +65,25 @@ export class Broker {
       log.child({ component: 'groups' }),
     );
     this.dispatcher = new Dispatcher(this, HANDLERS);
+    this.cleaner = config.logCleanerEnable
+      ? new LogCleaner(
+          { backoffMs: config.logCleanerBackoffMs, dedupeBufferBytes: config.logCleanerDedupeBufferSize, logger: log.child({ component: 'log-cleaner' }) },
+          () => this.compactedLogs(),
+        )
+      : null;
+  }
+
+  /** Every partition log with its live cleaner configs (read again every pass). */
+  private *compactedLogs(): Iterable<CompactedLog> {
+    for (const t of this.topics.list()) {
+      for (const p of t.partitions) {
+        yield {
+          name: `${t.name}-${p.index}`,
+          log: p.log,
+          config: () => cleanerConfigFor(this.topics.get(t.name)?.configs ?? t.configs, this.topicDefaults),
+        };
+      }
+    }
   }
 
   get supportedApis(): readonly SupportedApi[] {
@@ -107,6 +129,7 @@ export class Broker {
       this.groups.expireOffsets().catch((err: unknown) => this.log.error({ err }, 'offset expiry failed'));
     }, this.config.offsetsRetentionCheckIntervalMs);
     this.offsetExpiryTimer.unref();
+    this.cleaner?.start();
     this.log.info(
       { host: this.config.host, port: this.boundPort, advertised: `${this.config.advertisedHost}:${this.advertisedPort}`, dataDir: this.config.dataDir, nodeId: this.config.nodeId },
       'broker listening',
@@ -145,6 +168,7 @@ export class Broker {
       for (const c of this.connections) c.close();
       await closed;
       await this.groupsLoaded;
+      await this.cleaner?.stop();
       await this.logs.close();
     } finally {
       clearInterval(keepAlive);

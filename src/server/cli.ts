@@ -43,6 +43,9 @@ export async function main(argv: string[]): Promise<void> {
     .option('offsets-retention-minutes', { type: 'number', default: DEFAULT_CONFIG.offsetsRetentionMinutes, describe: 'committed offsets of a group expire this long after it became empty (offsets.retention.minutes)' })
     .option('offsets-retention-check-interval-ms', { type: 'number', default: DEFAULT_CONFIG.offsetsRetentionCheckIntervalMs, describe: 'how often expired offsets are removed (offsets.retention.check.interval.ms)' })
     .option('offset-metadata-max-bytes', { type: 'number', default: DEFAULT_CONFIG.offsetMetadataMaxBytes, describe: 'longest metadata string a commit may carry (offset.metadata.max.bytes)' })
+    .option('log-cleaner-enable', { type: 'boolean', default: DEFAULT_CONFIG.logCleanerEnable, describe: 'compact cleanup.policy=compact topics in the background (log.cleaner.enable); --no-log-cleaner-enable turns it off' })
+    .option('log-cleaner-backoff-ms', { type: 'number', default: DEFAULT_CONFIG.logCleanerBackoffMs, describe: 'how often the log cleaner looks for a log to clean (log.cleaner.backoff.ms)' })
+    .option('log-cleaner-dedupe-buffer-size', { type: 'number', default: DEFAULT_CONFIG.logCleanerDedupeBufferSize, describe: 'most memory for the cleaner\'s key map, 16 bytes a key (log.cleaner.dedupe.buffer.size)' })
     .option('log-level', { type: 'string', default: DEFAULT_CONFIG.logLevel, choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], describe: 'log level' })
     .strict()
     .help()
@@ -76,6 +79,9 @@ export async function main(argv: string[]): Promise<void> {
     offsetsRetentionMinutes: args['offsets-retention-minutes'],
     offsetsRetentionCheckIntervalMs: args['offsets-retention-check-interval-ms'],
     offsetMetadataMaxBytes: args['offset-metadata-max-bytes'],
+    logCleanerEnable: args['log-cleaner-enable'],
+    logCleanerBackoffMs: args['log-cleaner-backoff-ms'],
+    logCleanerDedupeBufferSize: args['log-cleaner-dedupe-buffer-size'],
     logLevel: args['log-level'],
   });
   const problem = configProblem(config);

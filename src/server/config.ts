@@ -46,6 +46,12 @@ export interface BrokerConfig {
   offsetsRetentionCheckIntervalMs: number;
   /** offset.metadata.max.bytes: longer commit metadata gets OFFSET_METADATA_TOO_LARGE. */
   offsetMetadataMaxBytes: number;
+  /** log.cleaner.enable: run the log cleaner (compaction of cleanup.policy=compact topics). */
+  logCleanerEnable: boolean;
+  /** log.cleaner.backoff.ms: how often the cleaner looks for a log to clean when none needed it. */
+  logCleanerBackoffMs: number;
+  /** log.cleaner.dedupe.buffer.size: most memory the cleaner's key -> offset map may use. */
+  logCleanerDedupeBufferSize: number;
   logLevel: string;
 }
 
@@ -75,6 +81,9 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   offsetsRetentionMinutes: 10080,
   offsetsRetentionCheckIntervalMs: 600000,
   offsetMetadataMaxBytes: 4096,
+  logCleanerEnable: true,
+  logCleanerBackoffMs: 15000,
+  logCleanerDedupeBufferSize: 134217728,
   logLevel: 'info',
 };
 
@@ -108,6 +117,8 @@ export function configProblem(c: BrokerConfig): string | null {
     'offsetsRetentionMinutes',
     'offsetsRetentionCheckIntervalMs',
     'offsetMetadataMaxBytes',
+    'logCleanerBackoffMs',
+    'logCleanerDedupeBufferSize',
   ];
   for (const k of integers) {
     const v = c[k] as number;
@@ -130,6 +141,8 @@ export function configProblem(c: BrokerConfig): string | null {
   if (c.offsetsRetentionMinutes < 1) return 'offsets retention must be at least 1 minute';
   if (c.offsetsRetentionCheckIntervalMs < 1) return 'offsets retention check interval must be at least 1 ms';
   if (c.offsetMetadataMaxBytes < 0) return 'offset metadata max bytes must not be negative';
+  if (c.logCleanerBackoffMs < 1) return 'log cleaner backoff must be at least 1 ms';
+  if (c.logCleanerDedupeBufferSize < 1024 * 1024) return 'log cleaner dedupe buffer must be at least 1 MiB';
   if (!c.dataDir) return 'a data directory is required';
   return null;
 }

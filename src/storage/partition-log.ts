@@ -26,6 +26,7 @@ import {
   decodeRecords,
 } from '../protocol/record-batch';
 import { fsyncDir } from './atomic-file';
+import { recoverCleanerFiles } from './cleaner-files';
 import { FileCursor } from './file-io';
 import { INT32_MAX } from './indexes';
 import { LogConfig, SILENT_LOGGER, StorageLogger } from './log-config';
@@ -131,10 +132,15 @@ export class PartitionLog {
     options: OpenOptions = {},
   ): Promise<PartitionLog> {
     await fsp.mkdir(dir, { recursive: true });
-    const names = await fsp.readdir(dir);
+    let names = await fsp.readdir(dir);
     const logBases = new Set<number>();
     const indexFiles: { base: number; name: string }[] = [];
-    let removed = false;
+    let removed = false as boolean;
+    // a log cleaner pass interrupted by a crash: finish or undo it first (log-cleaner.ts)
+    if (await recoverCleanerFiles(dir, names, logger)) {
+      removed = true;
+      names = await fsp.readdir(dir);
+    }
     for (const name of names) {
       if (name.endsWith('.tmp') || name.endsWith('.deleted')) {
         logger.info({ dir, file: name }, 'removing leftover file');
@@ -449,21 +455,34 @@ export class PartitionLog {
     }
     const result = (records: Buffer[]): ReadResult => ({ records, highWatermark: this.hwm, logStartOffset: this.logStartOffset });
     if (fetchOffset >= maxOffset) return result([]);
+    // A cleaned (compacted) log can hold batches emptied of their records; a read that found only
+    // such batches goes on after them (some clients, kafkajs among them, never move past a fetch
+    // response without a record).
+    const out: Buffer[] = [];
+    let bytes = 0;
     let seg: LogSegment | undefined = this.segments[this.segmentIndexFor(fetchOffset)];
     while (seg) {
       seg.acquire();
       let records: Buffer[] | null;
       try {
-        records = await seg.read(fetchOffset, maxOffset, maxBytes, this.cfg.indexIntervalBytes);
+        records = await seg.read(fetchOffset, maxOffset, Math.max(maxBytes - bytes, 1), this.cfg.indexIntervalBytes);
       } finally {
         seg.release();
       }
-      if (records !== null) return result(records);
+      if (records !== null) {
+        for (const r of records) out.push(r);
+        const next = offsetAfterEmptyBatches(records);
+        if (next < 0 || next >= maxOffset) return result(out);
+        for (const r of records) bytes += r.length;
+        if (bytes >= maxBytes) return result(out);
+        fetchOffset = next; // read on, in this segment first
+        continue;
+      }
       // nothing at or after fetchOffset in this segment (a gap): go on with the next one
       const at: number = this.segments.indexOf(seg);
       seg = at >= 0 ? this.segments[at + 1] : this.segments.find((s) => s.baseOffset > fetchOffset);
     }
-    return result([]);
+    return result(out);
   }
 
   async offsetForTimestamp(timestampMs: number): Promise<{ offset: number; timestamp: number } | null> {
@@ -559,6 +578,37 @@ export class PartitionLog {
     await seg.destroy();
   }
 
+  // ------------------------------------------------------------ log cleaner
+
+  /** The segments as they are now (the last one is active). */
+  segmentList(): readonly LogSegment[] {
+    return [...this.segments];
+  }
+
+  get isClosing(): boolean {
+    return this.closing;
+  }
+
+  /** Runs `work` while retention does not run (retention waits for it, and it for retention). */
+  exclusively<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.retentionRunning.then(work);
+    this.retentionRunning = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Puts `cleaned` (files already in place) where the consecutive sealed
+   * segments `old` were. Reads in progress keep their old segment objects.
+   * Returns false (changing nothing) if `old` is no longer in the log.
+   */
+  replaceSegments(old: LogSegment[], cleaned: LogSegment): boolean {
+    const at = this.segments.indexOf(old[0]);
+    if (at < 0 || at + old.length >= this.segments.length) return false;
+    for (let i = 0; i < old.length; i++) if (this.segments[at + i] !== old[i]) return false;
+    this.segments.splice(at, old.length, cleaned);
+    return true;
+  }
+
   // ------------------------------------------------------------ closing
 
   /**
@@ -608,6 +658,18 @@ export class PartitionLog {
     await this.close();
     await fsp.rm(this.dir, { recursive: true, force: true });
   }
+}
+
+/** The offset after `bufs` if they hold whole batches with no records at all (and at least one), else -1. */
+function offsetAfterEmptyBatches(bufs: Buffer[]): number {
+  let next = -1;
+  for (const buf of bufs) {
+    for (let pos = 0; pos + BATCH_HEADER_SIZE <= buf.length; pos += LOG_OVERHEAD + buf.readInt32BE(pos + F_BATCH_LENGTH)) {
+      if (buf.readInt32BE(pos + F_RECORD_COUNT) !== 0) return -1;
+      next = Number(buf.readBigInt64BE(pos)) + buf.readInt32BE(pos + F_LAST_OFFSET_DELTA) + 1;
+    }
+  }
+  return next;
 }
 
 /**

@@ -18,6 +18,9 @@
  *   creates topics (clients ask Metadata first, which does when allowed);
  * - internal topics (__consumer_offsets) get INVALID_TOPIC_EXCEPTION: only
  *   the coordinator writes there, as in Kafka;
+ * - a topic whose cleanup.policy includes compact refuses records without a
+ *   key: INVALID_RECORD with one record error each and Kafka's message
+ *   (uncompressed batches only until compression is readable here);
  * - the broker assigns offsets by patching the batch's baseOffset and
  *   overwrites its partitionLeaderEpoch; records are never re-encoded.
  *
@@ -25,7 +28,9 @@
  * currentLeader/nodeEndpoints tagged fields (KIP-951), only set on
  * NOT_LEADER_OR_FOLLOWER, which a single node never answers.
  */
+import { keylessRecordErrors, RecordError, recordErrorsMessage } from '../../cluster/compacted-topic-records';
 import { KafkaError } from '../../cluster/kafka-error';
+import { isCompacted } from '../../cluster/topic-config';
 import { Partition } from '../../cluster/partition';
 import { ErrorCode } from '../../protocol/error-codes';
 import { produceRequest, produceResponse } from '../../protocol/messages';
@@ -40,6 +45,7 @@ interface PartitionAnswer {
   logAppendTimeMs: bigint;
   logStartOffset: bigint;
   errorMessage: string | null;
+  recordErrors?: RecordError[];
 }
 
 function failure(index: number, errorCode: ErrorCode, errorMessage: string | null = null): PartitionAnswer {
@@ -130,6 +136,13 @@ export const produceHandler = defineHandler({
           ctx.log.debug({ topic: topic.name, partition: p.index, error: checked.message }, 'produce rejected');
           answers.push(Promise.resolve(failure(p.index, checked.code, checked.message)));
           continue;
+        }
+        if (isCompacted(known.configs, broker.topicDefaults)) {
+          const recordErrors = keylessRecordErrors(checked, topic.name, p.index);
+          if (recordErrors.length > 0) {
+            answers.push(Promise.resolve({ ...failure(p.index, ErrorCode.INVALID_RECORD, recordErrorsMessage(recordErrors)), recordErrors }));
+            continue;
+          }
         }
         answers.push(append(target, checked, p.index));
       }

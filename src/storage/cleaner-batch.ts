@@ -1,0 +1,260 @@
+/**
+ * What the log cleaner does to one v2 record batch, as Kafka's
+ * MemoryRecords.filterTo: read its records (decompressing through
+ * `recordsCodec`), and write the retained ones back as a batch that keeps
+ * the original baseOffset, lastOffsetDelta (so the producer's last sequence
+ * survives), producer id/epoch/base sequence, partition leader epoch,
+ * compression, timestamp type and transactional/control flags; each record
+ * keeps its offset delta. The base timestamp becomes the first retained
+ * record's timestamp, or the delete horizon (KIP-534: attribute bit 0x40)
+ * when the batch holds a tombstone and has none yet; record timestamp deltas
+ * are rewritten against it so every record keeps its timestamp.
+ *
+ * Records are parsed just far enough to find the key and whether the value
+ * is null; headers and value bytes are copied as they are.
+ */
+import * as zlib from 'node:zlib';
+import { crc32c } from '@node-rs/crc32';
+import {
+  ATTR_COMPRESSION_MASK,
+  ATTR_LOG_APPEND_TIME,
+  BATCH_HEADER_SIZE,
+  CRC_START,
+  Compression,
+  LOG_OVERHEAD,
+  Off,
+} from '../protocol/record-batch';
+
+/** Attribute bit: the base timestamp is the delete horizon (KIP-534). */
+export const ATTR_DELETE_HORIZON = 0x40;
+
+export class UnsupportedCodecError extends Error {
+  constructor(compression: number) {
+    super(`compression ${Compression[compression] ?? compression} cannot be read by the cleaner yet`);
+    this.name = 'UnsupportedCodecError';
+  }
+}
+
+export interface RecordsCodec {
+  decompress(body: Buffer): Buffer;
+  compress(records: Buffer): Buffer;
+}
+
+/**
+ * THE one place the cleaner turns a compressed batch body into raw records
+ * and back. gzip is done here with node:zlib; every other codec throws
+ * UnsupportedCodecError and the cleaner keeps such batches untouched (and
+ * takes no keys from them). Point this at src/protocol/compression.ts once
+ * that exists.
+ */
+export function recordsCodec(compression: number): RecordsCodec {
+  switch (compression) {
+    case Compression.gzip:
+      return { decompress: (b) => zlib.gunzipSync(b), compress: (b) => zlib.gzipSync(b) };
+    default:
+      throw new UnsupportedCodecError(compression);
+  }
+}
+
+/** One record inside a batch body, by position. */
+export interface RecordView {
+  /** Absolute offset (batch base + offset delta). */
+  offset: number;
+  timestamp: number;
+  attributes: number;
+  /** Key bytes are buf[keyStart, keyEnd); keyStart = -1 for a null key. */
+  keyStart: number;
+  keyEnd: number;
+  valueNull: boolean;
+  /** The record's bytes from its offsetDelta field to its end (copied as they are). */
+  restStart: number;
+  end: number;
+}
+
+export interface BatchView {
+  batch: Buffer;
+  baseOffset: number;
+  lastOffset: number;
+  attributes: number;
+  baseTimestamp: number;
+  maxTimestamp: number;
+  producerId: bigint;
+  recordCount: number;
+  /** Uncompressed records (the batch body itself for uncompressed batches). */
+  records: Buffer;
+  views: RecordView[];
+}
+
+export function isControl(attributes: number): boolean {
+  return (attributes & 0x20) !== 0;
+}
+
+export function hasDeleteHorizon(attributes: number): boolean {
+  return (attributes & ATTR_DELETE_HORIZON) !== 0;
+}
+
+/** Reads every record of the batch (decompressing if needed). Throws on a malformed body or an unsupported codec. */
+export function readBatch(batch: Buffer): BatchView {
+  const attributes = batch.readInt16BE(Off.attributes);
+  const baseOffset = Number(batch.readBigInt64BE(Off.baseOffset));
+  const compression = attributes & ATTR_COMPRESSION_MASK;
+  const body = batch.subarray(BATCH_HEADER_SIZE);
+  const records = compression === Compression.none ? body : recordsCodec(compression).decompress(body);
+  const count = batch.readInt32BE(Off.recordCount);
+  const baseTimestamp = Number(batch.readBigInt64BE(Off.baseTimestamp));
+  const maxTimestamp = Number(batch.readBigInt64BE(Off.maxTimestamp));
+  const logAppend = (attributes & ATTR_LOG_APPEND_TIME) !== 0;
+  const views: RecordView[] = [];
+  const r = { pos: 0 };
+  for (let i = 0; i < count; i++) {
+    const length = varint(records, r);
+    const start = r.pos;
+    const end = start + length;
+    if (length < 0 || end > records.length) throw new Error(`record ${i} of the batch at ${baseOffset} runs past its end`);
+    const recAttributes = records[r.pos++];
+    const tsDelta = varint(records, r);
+    const restStart = r.pos;
+    const offsetDelta = varint(records, r);
+    const keyLen = varint(records, r);
+    const keyStart = keyLen < 0 ? -1 : r.pos;
+    if (keyLen > 0) r.pos += keyLen;
+    const keyEnd = keyLen < 0 ? -1 : r.pos;
+    const valueLen = varint(records, r);
+    if (r.pos > end) throw new Error(`record ${i} of the batch at ${baseOffset} is malformed`);
+    views.push({
+      offset: baseOffset + offsetDelta,
+      timestamp: logAppend ? maxTimestamp : baseTimestamp + tsDelta,
+      attributes: recAttributes,
+      keyStart,
+      keyEnd,
+      valueNull: valueLen < 0,
+      restStart,
+      end,
+    });
+    r.pos = end;
+  }
+  return {
+    batch,
+    baseOffset,
+    lastOffset: baseOffset + batch.readInt32BE(Off.lastOffsetDelta),
+    attributes,
+    baseTimestamp,
+    maxTimestamp,
+    producerId: batch.readBigInt64BE(Off.producerId),
+    recordCount: count,
+    records,
+    views,
+  };
+}
+
+/**
+ * The batch rewritten with only `keep` (a subset of v.views, in order).
+ * `deleteHorizonMs` >= 0 sets the delete horizon (and the attribute bit);
+ * otherwise a horizon the batch already has is kept.
+ */
+export function rewriteBatch(v: BatchView, keep: RecordView[], deleteHorizonMs: number): Buffer {
+  const hadHorizon = hasDeleteHorizon(v.attributes);
+  let attributes = v.attributes;
+  let baseTimestamp: number;
+  if (deleteHorizonMs >= 0) {
+    attributes |= ATTR_DELETE_HORIZON;
+    baseTimestamp = deleteHorizonMs;
+  } else if (hadHorizon) {
+    baseTimestamp = v.baseTimestamp;
+  } else {
+    baseTimestamp = keep[0].timestamp;
+  }
+  const logAppend = (attributes & ATTR_LOG_APPEND_TIME) !== 0;
+  let maxTimestamp = -1;
+  const parts: { head: Buffer; rest: Buffer }[] = [];
+  let bodySize = 0;
+  for (const rec of keep) {
+    if (rec.timestamp > maxTimestamp) maxTimestamp = rec.timestamp;
+    const delta = logAppend ? 0 : rec.timestamp - baseTimestamp;
+    const rest = v.records.subarray(rec.restStart, rec.end);
+    const inner = 1 + zigzagSize(delta) + rest.length;
+    const head = Buffer.allocUnsafe(zigzagSize(inner) + 1 + zigzagSize(delta));
+    let p = writeZigzag(head, 0, inner);
+    head[p++] = rec.attributes;
+    writeZigzag(head, p, delta);
+    parts.push({ head, rest });
+    bodySize += head.length + rest.length;
+  }
+  if (logAppend) maxTimestamp = v.maxTimestamp;
+  let body: Buffer;
+  const compression = attributes & ATTR_COMPRESSION_MASK;
+  if (compression === Compression.none) {
+    body = Buffer.allocUnsafe(bodySize);
+    let p = 0;
+    for (const part of parts) {
+      p += part.head.copy(body, p);
+      p += part.rest.copy(body, p);
+    }
+  } else {
+    const raw = Buffer.concat(parts.flatMap((x) => [x.head, x.rest]), bodySize);
+    body = recordsCodec(compression).compress(raw);
+  }
+  const out = Buffer.allocUnsafe(BATCH_HEADER_SIZE + body.length);
+  v.batch.copy(out, 0, 0, BATCH_HEADER_SIZE);
+  out.writeInt32BE(out.length - LOG_OVERHEAD, Off.batchLength);
+  out.writeInt16BE(attributes, Off.attributes);
+  out.writeBigInt64BE(BigInt(baseTimestamp), Off.baseTimestamp);
+  out.writeBigInt64BE(BigInt(maxTimestamp), Off.maxTimestamp);
+  out.writeInt32BE(keep.length, Off.recordCount);
+  body.copy(out, BATCH_HEADER_SIZE);
+  out.writeUInt32BE(crc32c(out.subarray(CRC_START)), Off.crc);
+  return out;
+}
+
+/**
+ * A batch with no records that keeps the original's offsets, producer
+ * fields, flags and max timestamp (Kafka's DefaultRecordBatch.writeEmptyHeader:
+ * no compression, base timestamp -1).
+ */
+export function emptyBatch(v: BatchView | Buffer): Buffer {
+  const src = Buffer.isBuffer(v) ? v : v.batch;
+  const out = Buffer.allocUnsafe(BATCH_HEADER_SIZE);
+  src.copy(out, 0, 0, BATCH_HEADER_SIZE);
+  out.writeInt32BE(BATCH_HEADER_SIZE - LOG_OVERHEAD, Off.batchLength);
+  const attributes = src.readInt16BE(Off.attributes) & ~(ATTR_COMPRESSION_MASK | ATTR_DELETE_HORIZON);
+  out.writeInt16BE(attributes, Off.attributes);
+  out.writeBigInt64BE(-1n, Off.baseTimestamp);
+  out.writeInt32BE(0, Off.recordCount);
+  out.writeUInt32BE(crc32c(out.subarray(CRC_START)), Off.crc);
+  return out;
+}
+
+// ------------------------------------------------------------ varints (zigzag, as numbers)
+
+function varint(buf: Buffer, r: { pos: number }): number {
+  let shift = 1;
+  let raw = 0;
+  for (let i = 0; i < 10; i++) {
+    if (r.pos >= buf.length) throw new Error('varint runs past the end of the records');
+    const b = buf[r.pos++];
+    raw += (b & 0x7f) * shift;
+    if ((b & 0x80) === 0) return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
+    shift *= 128;
+  }
+  throw new Error('varint longer than 10 bytes');
+}
+
+function zigzagSize(n: number): number {
+  let raw = n >= 0 ? n * 2 : -n * 2 - 1;
+  let size = 1;
+  while (raw >= 128) {
+    raw = Math.floor(raw / 128);
+    size++;
+  }
+  return size;
+}
+
+function writeZigzag(buf: Buffer, pos: number, n: number): number {
+  let raw = n >= 0 ? n * 2 : -n * 2 - 1;
+  while (raw >= 128) {
+    buf[pos++] = (raw % 128) | 0x80;
+    raw = Math.floor(raw / 128);
+  }
+  buf[pos++] = raw;
+  return pos;
+}
