@@ -148,6 +148,35 @@ export function readBatch(batch: Buffer): BatchView {
 }
 
 /**
+ * Calls `fn` with the key position and offset of every keyed record of the
+ * batch, without building record objects (the offset map's scan). Throws
+ * like readBatch.
+ */
+export function forEachKey(batch: Buffer, fn: (buf: Buffer, keyStart: number, keyEnd: number, offset: number) => void): void {
+  const attributes = batch.readInt16BE(Off.attributes);
+  const baseOffset = Number(batch.readBigInt64BE(Off.baseOffset));
+  const compression = attributes & ATTR_COMPRESSION_MASK;
+  const body = batch.subarray(BATCH_HEADER_SIZE);
+  const records = compression === Compression.none ? body : recordsCodec(compression).decompress(body);
+  const count = batch.readInt32BE(Off.recordCount);
+  const r = { pos: 0 };
+  for (let i = 0; i < count; i++) {
+    const length = varint(records, r);
+    const end = r.pos + length;
+    if (length < 0 || end > records.length) throw new Error(`record ${i} of the batch at ${baseOffset} runs past its end`);
+    r.pos++; // attributes
+    varint(records, r); // timestamp delta
+    const offsetDelta = varint(records, r);
+    const keyLen = varint(records, r);
+    if (keyLen >= 0) {
+      if (r.pos + keyLen > end) throw new Error(`record ${i} of the batch at ${baseOffset} is malformed`);
+      fn(records, r.pos, r.pos + keyLen, baseOffset + offsetDelta);
+    }
+    r.pos = end;
+  }
+}
+
+/**
  * The batch rewritten with only `keep` (a subset of v.views, in order).
  * `deleteHorizonMs` >= 0 sets the delete horizon (and the attribute bit);
  * otherwise a horizon the batch already has is kept.
@@ -166,42 +195,43 @@ export function rewriteBatch(v: BatchView, keep: RecordView[], deleteHorizonMs: 
   }
   const logAppend = (attributes & ATTR_LOG_APPEND_TIME) !== 0;
   let maxTimestamp = -1;
-  const parts: { head: Buffer; rest: Buffer }[] = [];
+  // sizes first, then one buffer written in place
+  const deltas = new Array<number>(keep.length);
   let bodySize = 0;
-  for (const rec of keep) {
+  for (let i = 0; i < keep.length; i++) {
+    const rec = keep[i];
     if (rec.timestamp > maxTimestamp) maxTimestamp = rec.timestamp;
     const delta = logAppend ? 0 : rec.timestamp - baseTimestamp;
-    const rest = v.records.subarray(rec.restStart, rec.end);
-    const inner = 1 + zigzagSize(delta) + rest.length;
-    const head = Buffer.allocUnsafe(zigzagSize(inner) + 1 + zigzagSize(delta));
-    let p = writeZigzag(head, 0, inner);
-    head[p++] = rec.attributes;
-    writeZigzag(head, p, delta);
-    parts.push({ head, rest });
-    bodySize += head.length + rest.length;
+    deltas[i] = delta;
+    const inner = 1 + zigzagSize(delta) + (rec.end - rec.restStart);
+    bodySize += zigzagSize(inner) + inner;
   }
   if (logAppend) maxTimestamp = v.maxTimestamp;
-  let body: Buffer;
   const compression = attributes & ATTR_COMPRESSION_MASK;
+  const raw = Buffer.allocUnsafe((compression === Compression.none ? BATCH_HEADER_SIZE : 0) + bodySize);
+  let p = compression === Compression.none ? BATCH_HEADER_SIZE : 0;
+  for (let i = 0; i < keep.length; i++) {
+    const rec = keep[i];
+    const delta = deltas[i];
+    p = writeZigzag(raw, p, 1 + zigzagSize(delta) + (rec.end - rec.restStart));
+    raw[p++] = rec.attributes;
+    p = writeZigzag(raw, p, delta);
+    p += v.records.copy(raw, p, rec.restStart, rec.end);
+  }
+  let body: Buffer;
   if (compression === Compression.none) {
-    body = Buffer.allocUnsafe(bodySize);
-    let p = 0;
-    for (const part of parts) {
-      p += part.head.copy(body, p);
-      p += part.rest.copy(body, p);
-    }
+    body = raw.subarray(BATCH_HEADER_SIZE);
   } else {
-    const raw = Buffer.concat(parts.flatMap((x) => [x.head, x.rest]), bodySize);
     body = recordsCodec(compression).compress(raw);
   }
-  const out = Buffer.allocUnsafe(BATCH_HEADER_SIZE + body.length);
+  const out = compression === Compression.none ? raw : Buffer.allocUnsafe(BATCH_HEADER_SIZE + body.length);
   v.batch.copy(out, 0, 0, BATCH_HEADER_SIZE);
   out.writeInt32BE(out.length - LOG_OVERHEAD, Off.batchLength);
   out.writeInt16BE(attributes, Off.attributes);
   out.writeBigInt64BE(BigInt(baseTimestamp), Off.baseTimestamp);
   out.writeBigInt64BE(BigInt(maxTimestamp), Off.maxTimestamp);
   out.writeInt32BE(keep.length, Off.recordCount);
-  body.copy(out, BATCH_HEADER_SIZE);
+  if (out !== raw) body.copy(out, BATCH_HEADER_SIZE);
   out.writeUInt32BE(crc32c(out.subarray(CRC_START)), Off.crc);
   return out;
 }

@@ -43,7 +43,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BATCH_HEADER_SIZE, Off } from '../protocol/record-batch';
 import { writeFileAtomic } from './atomic-file';
-import { BatchView, emptyBatch, hasDeleteHorizon, isControl, readBatch, RecordView, rewriteBatch, UnsupportedCodecError } from './cleaner-batch';
+import { BatchView, emptyBatch, forEachKey, hasDeleteHorizon, isControl, readBatch, RecordView, rewriteBatch, UnsupportedCodecError } from './cleaner-batch';
 import { cleanedPaths, removeDeletedFiles, swapInFiles } from './cleaner-files';
 import { fileIo, OPEN_CREATE_TRUNC, writeAll, writevAll } from './file-io';
 import { OffsetIndex, TimeIndex } from './indexes';
@@ -270,14 +270,12 @@ export class Cleaner {
         const pid = bytes.readBigInt64BE(Off.producerId);
         if (pid >= 0n) lastOfProducer.set(pid, h.lastOffset);
         if (!isControl(h.attributes)) {
-          let v: BatchView | null = null;
           try {
-            v = readBatch(bytes);
+            forEachKey(bytes, (buf, start, end, offset) => {
+              if (offset >= from) map.put(buf, start, end, offset);
+            });
           } catch (err) {
             this.unreadable(log, h, err);
-          }
-          if (v) {
-            for (const r of v.views) if (r.keyStart >= 0 && r.offset >= from) map.put(v.records, r.keyStart, r.keyEnd, r.offset);
           }
         }
         latest = h.lastOffset;
