@@ -10,7 +10,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel, Producer } from 'kafkajs';
+import { CompressionTypes, Kafka, logLevel, Producer } from 'kafkajs';
 import { ErrorCode } from '../src/protocol/error-codes';
 import { produceRequest, produceResponse } from '../src/protocol/messages';
 import { buildRecordBatch } from '../src/protocol/record-batch';
@@ -185,6 +185,42 @@ describe('a compacted topic', () => {
     const final = await kcatRead(b, topic);
     const alive = want.filter((r) => r.value !== null).concat([{ offset: end, key: 'key-late', value: 'late' }]);
     expect(final).toEqual(alive);
+  });
+
+  test('gzip batches from kafkajs are compacted too (filtered and recompressed) and read back by kcat and kafkajs', async () => {
+    const topic = 'compacted-gzip';
+    const admin = client(b).admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [
+        {
+          topic,
+          numPartitions: 1,
+          configEntries: [
+            { name: 'cleanup.policy', value: 'compact' },
+            { name: 'segment.bytes', value: '2048' },
+            { name: 'segment.ms', value: '300' },
+            { name: 'min.cleanable.dirty.ratio', value: '0.01' },
+          ],
+        },
+      ],
+    });
+    await admin.disconnect();
+    const producer = client(b).producer();
+    await producer.connect();
+    const expected = new Map<string, Rec>();
+    for (let r = 0; r < 20; r++) {
+      // keys 0-9 each round, key r only once: every batch keeps some records and loses others
+      const messages = [...Array.from({ length: 10 }, (_, k) => ({ key: `key-${k}`, value: `gz-${r}-${k}` })), { key: `once-${r}`, value: `once-${r}` }];
+      const [res] = await producer.send({ topic, acks: -1, compression: CompressionTypes.GZIP, messages });
+      messages.forEach((m, i) => expected.set(m.key, { offset: Number(res.baseOffset) + i, key: m.key, value: m.value }));
+    }
+    await producer.disconnect();
+    const end = 20 * 11;
+    await waitFor('the gzip log to be cleaned', () => checkpoint(b, `${topic}-0`) >= end);
+    const want = [...expected.values()].sort((x, y) => x.offset - y.offset);
+    expect(await kcatRead(b, topic)).toEqual(want);
+    expect(await kafkajsRead(b, topic, end - 1)).toEqual(want);
   });
 
   test('records without a key are refused with INVALID_RECORD and Kafka\'s record errors', async () => {
