@@ -319,45 +319,72 @@ test('SIGKILL at random moments while the cleaner works loses no live key and du
   }
 });
 
-test('__consumer_offsets is compacted: it shrinks after many commits and the group\'s offsets survive restarts', async () => {
+test('__consumer_offsets is compacted: it shrinks after many commits, the group\'s offsets survive restarts, a deleted group\'s tombstones go', async () => {
   const b = await startBroker({
-    args: ['--log-cleaner-backoff-ms', '100', '--retention-check-interval-ms', '100', '--log-segment-ms', '300', '--offsets-topic-num-partitions', '1', '--offsets-topic-segment-bytes', '2048'],
+    args: [
+      '--log-cleaner-backoff-ms', '100',
+      '--retention-check-interval-ms', '100',
+      '--log-segment-ms', '300',
+      '--offsets-topic-num-partitions', '1',
+      '--offsets-topic-segment-bytes', '2048',
+      '--log-cleaner-delete-retention-ms', '1000',
+      '--log-cleaner-min-cleanable-ratio', '0.01',
+    ],
   });
   try {
     const admin = client(b).admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: 'tracked', numPartitions: 3 }] });
-    await admin.disconnect();
-    // one member commits 300 times by hand
-    const consumer = client(b).consumer({ groupId: 'busy-group-x', maxWaitTimeInMs: 100 });
-    await consumer.connect();
-    await consumer.subscribe({ topic: 'tracked', fromBeginning: true });
-    const joined = new Promise((r) => consumer.on(consumer.events.GROUP_JOIN, r));
-    await consumer.run({ autoCommit: false, eachMessage: async () => undefined });
-    await joined;
-    const COMMITS = 300;
-    for (let i = 0; i < COMMITS; i++) await consumer.commitOffsets([{ topic: 'tracked', partition: i % 3, offset: String(i) }]);
-    await consumer.disconnect();
+    // group names of 12 characters: their int16 length prefix is no tab or newline in kcat's output
+    const commitMany = async (groupId: string, from: number, count: number) => {
+      const consumer = client(b).consumer({ groupId, maxWaitTimeInMs: 100 });
+      await consumer.connect();
+      await consumer.subscribe({ topic: 'tracked', fromBeginning: true });
+      const joined = new Promise((r) => consumer.on(consumer.events.GROUP_JOIN, r));
+      await consumer.run({ autoCommit: false, eachMessage: async () => undefined });
+      await joined;
+      for (let i = from; i < from + count; i++) await consumer.commitOffsets([{ topic: 'tracked', partition: i % 3, offset: String(i) }]);
+      await consumer.disconnect();
+    };
     const dir = '__consumer_offsets-0';
-    const written = await kcat(['-Q', '-b', b.bootstrap, '-t', '__consumer_offsets:0:-1']);
-    const end = Number(written.stdout.trim().split(' ').pop());
-    expect(end).toBeGreaterThan(COMMITS);
-    await waitFor('__consumer_offsets to be cleaned', () => checkpoint(b, dir) >= end);
-    // one record per key is left: the group's metadata and one commit per (group, topic, partition)
-    const records = await kcatRead(b, '__consumer_offsets');
-    expect(records.length).toBeLessThanOrEqual(4);
+    const end = async () => Number((await kcat(['-Q', '-b', b.bootstrap, '-t', '__consumer_offsets:0:-1'])).stdout.trim().split(' ').pop());
+    await commitMany('gone-group-x', 0, 3);
+    await admin.deleteGroups(['gone-group-x']);
+    const COMMITS = 300;
+    await commitMany('busy-group-x', 0, COMMITS);
+    let written = await end();
+    expect(written).toBeGreaterThan(COMMITS);
+    await waitFor('__consumer_offsets to be cleaned', () => checkpoint(b, dir) >= written);
+    // one record per key is left: each group's metadata and one commit per (group, topic, partition); of the
+    // deleted group only tombstones (or nothing, if a pass past their delete horizon already ran)
+    let records = await kcatRead(b, '__consumer_offsets');
     expect(new Set(records.map((r) => r.key)).size).toBe(records.length);
+    expect(records.filter((r) => r.key!.includes('gone-group-x') && r.value !== null)).toEqual([]);
+    expect(records.filter((r) => r.key!.includes('busy-group-x')).length).toBeLessThanOrEqual(4);
     expect(logBytes(b, dir)).toBeLessThan(2048);
+    // past delete.retention.ms, the next cleaning removes the tombstones
+    await new Promise((r) => setTimeout(r, 1100));
+    await commitMany('busy-group-x', COMMITS, 30);
+    written = await end();
+    await waitFor('__consumer_offsets to be cleaned again', () => checkpoint(b, dir) >= written);
+    records = await kcatRead(b, '__consumer_offsets');
+    expect(records.filter((r) => r.key!.includes('gone-group-x'))).toEqual([]);
+    expect(new Set(records.map((r) => r.key)).size).toBe(records.length);
+    await admin.disconnect();
     const expectOffsets = async () => {
       const a = client(b).admin();
       await a.connect();
       const [t] = await a.fetchOffsets({ groupId: 'busy-group-x', topics: ['tracked'] });
+      const [g] = await a.fetchOffsets({ groupId: 'gone-group-x', topics: ['tracked'] });
+      const groups = await a.listGroups();
       await a.disconnect();
       expect(t.partitions.map((p) => [p.partition, p.offset]).sort()).toEqual([
-        [0, '297'],
-        [1, '298'],
-        [2, '299'],
+        [0, String(COMMITS + 27)],
+        [1, String(COMMITS + 28)],
+        [2, String(COMMITS + 29)],
       ]);
+      expect(g.partitions.map((p) => p.offset)).toEqual(['-1', '-1', '-1']);
+      expect(groups.groups.map((x) => x.groupId)).toEqual(['busy-group-x']);
     };
     await expectOffsets();
     await b.restart(); // graceful

@@ -184,6 +184,8 @@ function brokerTopicDefaults(c: BrokerConfig): BrokerTopicDefaults {
     'segment.bytes': String(c.logSegmentBytes),
     'segment.ms': String(c.logSegmentMs),
     'max.message.bytes': String(c.messageMaxBytes),
+    'delete.retention.ms': String(c.logCleanerDeleteRetentionMs),
+    'min.cleanable.dirty.ratio': String(c.logCleanerMinCleanableRatio),
   };
   if (Number.isFinite(c.logFlushIntervalMessages)) d['flush.messages'] = String(c.logFlushIntervalMessages);
   return d;

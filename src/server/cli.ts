@@ -46,6 +46,8 @@ export async function main(argv: string[]): Promise<void> {
     .option('log-cleaner-enable', { type: 'boolean', default: DEFAULT_CONFIG.logCleanerEnable, describe: 'compact cleanup.policy=compact topics in the background (log.cleaner.enable); --no-log-cleaner-enable turns it off' })
     .option('log-cleaner-backoff-ms', { type: 'number', default: DEFAULT_CONFIG.logCleanerBackoffMs, describe: 'how often the log cleaner looks for a log to clean (log.cleaner.backoff.ms)' })
     .option('log-cleaner-dedupe-buffer-size', { type: 'number', default: DEFAULT_CONFIG.logCleanerDedupeBufferSize, describe: 'most memory for the cleaner\'s key map, 16 bytes a key (log.cleaner.dedupe.buffer.size)' })
+    .option('log-cleaner-delete-retention-ms', { type: 'number', default: DEFAULT_CONFIG.logCleanerDeleteRetentionMs, describe: 'default delete.retention.ms: how long tombstones of compacted topics stay (log.cleaner.delete.retention.ms)' })
+    .option('log-cleaner-min-cleanable-ratio', { type: 'number', default: DEFAULT_CONFIG.logCleanerMinCleanableRatio, describe: 'default min.cleanable.dirty.ratio of compacted topics (log.cleaner.min.cleanable.ratio)' })
     .option('log-level', { type: 'string', default: DEFAULT_CONFIG.logLevel, choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], describe: 'log level' })
     .strict()
     .help()
@@ -82,6 +84,8 @@ export async function main(argv: string[]): Promise<void> {
     logCleanerEnable: args['log-cleaner-enable'],
     logCleanerBackoffMs: args['log-cleaner-backoff-ms'],
     logCleanerDedupeBufferSize: args['log-cleaner-dedupe-buffer-size'],
+    logCleanerDeleteRetentionMs: args['log-cleaner-delete-retention-ms'],
+    logCleanerMinCleanableRatio: args['log-cleaner-min-cleanable-ratio'],
     logLevel: args['log-level'],
   });
   const problem = configProblem(config);

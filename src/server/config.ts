@@ -52,6 +52,10 @@ export interface BrokerConfig {
   logCleanerBackoffMs: number;
   /** log.cleaner.dedupe.buffer.size: most memory the cleaner's key -> offset map may use. */
   logCleanerDedupeBufferSize: number;
+  /** log.cleaner.delete.retention.ms: default delete.retention.ms of topics. */
+  logCleanerDeleteRetentionMs: number;
+  /** log.cleaner.min.cleanable.ratio: default min.cleanable.dirty.ratio of topics. */
+  logCleanerMinCleanableRatio: number;
   logLevel: string;
 }
 
@@ -84,6 +88,8 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   logCleanerEnable: true,
   logCleanerBackoffMs: 15000,
   logCleanerDedupeBufferSize: 134217728,
+  logCleanerDeleteRetentionMs: 86400000,
+  logCleanerMinCleanableRatio: 0.5,
   logLevel: 'info',
 };
 
@@ -119,6 +125,7 @@ export function configProblem(c: BrokerConfig): string | null {
     'offsetMetadataMaxBytes',
     'logCleanerBackoffMs',
     'logCleanerDedupeBufferSize',
+    'logCleanerDeleteRetentionMs',
   ];
   for (const k of integers) {
     const v = c[k] as number;
@@ -143,6 +150,8 @@ export function configProblem(c: BrokerConfig): string | null {
   if (c.offsetMetadataMaxBytes < 0) return 'offset metadata max bytes must not be negative';
   if (c.logCleanerBackoffMs < 1) return 'log cleaner backoff must be at least 1 ms';
   if (c.logCleanerDedupeBufferSize < 1024 * 1024) return 'log cleaner dedupe buffer must be at least 1 MiB';
+  if (c.logCleanerDeleteRetentionMs < 0) return 'log cleaner delete retention must not be negative';
+  if (!(c.logCleanerMinCleanableRatio >= 0 && c.logCleanerMinCleanableRatio <= 1)) return 'log cleaner min cleanable ratio must be between 0 and 1';
   if (!c.dataDir) return 'a data directory is required';
   return null;
 }
