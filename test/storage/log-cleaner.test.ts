@@ -379,6 +379,31 @@ async function recordsOf(bufs: Buffer[]): Promise<Rec[]> {
   return out;
 }
 
+describe('compact,delete', () => {
+  test('retention deletes old segments and the cleaner goes on from the new log start', async () => {
+    const dir = await tmpDir();
+    const log = await PartitionLog.open(dir, cfg({ segmentBytes: 400, retentionMs: 60_000 }));
+    const old = NOW - 10 * 60_000;
+    for (let i = 0; i < 6; i++) await log.append(kvBatch([['a', `old-${i}`], ['b', `old-${i}`]], { ts: old }));
+    const cleaner = new Cleaner();
+    await cleaner.clean(log, ccfg(), NOW);
+    const checkpointBefore = await readCleanerCheckpoint(dir);
+    for (let i = 0; i < 6; i++) await log.append(kvBatch([['a', `new-${i}`], ['c', `new-${i}`]], { ts: NOW }));
+    await (log as unknown as { roll(): Promise<void> }).roll();
+    // retention removes every sealed segment with only old records
+    expect(await log.applyRetention(NOW)).toBeGreaterThan(0);
+    expect(log.logStartOffset).toBeGreaterThanOrEqual(checkpointBefore);
+    const info = await cleaner.cleanable(log, ccfg(), NOW);
+    expect(info.firstDirtyOffset).toBe(Math.max(checkpointBefore, log.logStartOffset));
+    await cleaner.clean(log, ccfg(), NOW);
+    const rs = await records(log);
+    expect(rs.filter((r) => r.key === 'a').map((r) => r.value)).toEqual(['new-5']);
+    expect(lastPerKey(rs).get('a')!.value).toBe('new-5');
+    expect(lastPerKey(rs).get('c')!.value).toBe('new-5');
+    await log.close();
+  });
+});
+
 describe('crash safety', () => {
   /**
    * For every step of the swap (each rename and removal), "crash" there: the
