@@ -20,17 +20,17 @@ export interface RecordError {
 export function keylessRecordErrors(batch: Buffer, topic: string, partition: number): RecordError[] {
   if ((batch.readInt16BE(Off.attributes) & ATTR_COMPRESSION_MASK) !== 0) return [];
   const errors: RecordError[] = [];
-  let views;
+  let v;
   try {
-    views = readBatch(batch).views;
+    v = readBatch(batch);
   } catch {
     return []; // a malformed body is not this check's business (it is stored as is, as before)
   }
-  views.forEach((r, i) => {
-    if (r.keyStart < 0) {
+  for (let i = 0; i < v.count; i++) {
+    if (v.keyStart[i] < 0) {
       errors.push({ batchIndex: i, batchIndexErrorMessage: `Compacted topic cannot accept message without key in topic partition ${topic}-${partition}` });
     }
-  });
+  }
   return errors;
 }
 

@@ -56,13 +56,15 @@ export function recordsCodec(compression: number): RecordsCodec {
   }
 }
 
-/** One record inside a batch body, by position. */
+/** One record inside a batch body, by position (an object made on request, for tests and tools). */
 export interface RecordView {
+  /** Its index in the batch. */
+  index: number;
   /** Absolute offset (batch base + offset delta). */
   offset: number;
   timestamp: number;
   attributes: number;
-  /** Key bytes are buf[keyStart, keyEnd); keyStart = -1 for a null key. */
+  /** Key bytes are records[keyStart, keyEnd); keyStart = -1 for a null key. */
   keyStart: number;
   keyEnd: number;
   valueNull: boolean;
@@ -71,18 +73,116 @@ export interface RecordView {
   end: number;
 }
 
-export interface BatchView {
-  batch: Buffer;
-  baseOffset: number;
-  lastOffset: number;
-  attributes: number;
-  baseTimestamp: number;
-  maxTimestamp: number;
-  producerId: bigint;
-  recordCount: number;
+/**
+ * The records of one batch as columns of typed arrays, so reading a batch
+ * makes no object per record (the cleaner reuses one BatchView for every
+ * batch of a pass: little garbage, short GC pauses).
+ */
+export class BatchView {
+  batch: Buffer = Buffer.alloc(0);
+  baseOffset = 0;
+  lastOffset = 0;
+  attributes = 0;
+  baseTimestamp = 0;
+  maxTimestamp = 0;
+  producerId = -1n;
+  /** Number of records read. */
+  count = 0;
   /** Uncompressed records (the batch body itself for uncompressed batches). */
-  records: Buffer;
-  views: RecordView[];
+  records: Buffer = Buffer.alloc(0);
+  offset = new Float64Array(64);
+  timestamp = new Float64Array(64);
+  keyStart = new Int32Array(64);
+  keyEnd = new Int32Array(64);
+  restStart = new Int32Array(64);
+  end = new Int32Array(64);
+  recAttributes = new Uint8Array(64);
+  valueNull = new Uint8Array(64);
+
+  get recordCount(): number {
+    return this.count;
+  }
+
+  /** Record i as an object. */
+  view(i: number): RecordView {
+    return {
+      index: i,
+      offset: this.offset[i],
+      timestamp: this.timestamp[i],
+      attributes: this.recAttributes[i],
+      keyStart: this.keyStart[i],
+      keyEnd: this.keyEnd[i],
+      valueNull: this.valueNull[i] === 1,
+      restStart: this.restStart[i],
+      end: this.end[i],
+    };
+  }
+
+  /** Every record as an object. */
+  get views(): RecordView[] {
+    return Array.from({ length: this.count }, (_, i) => this.view(i));
+  }
+
+  private ensure(n: number): void {
+    if (n <= this.offset.length) return;
+    let size = this.offset.length;
+    while (size < n) size *= 2;
+    this.offset = new Float64Array(size);
+    this.timestamp = new Float64Array(size);
+    this.keyStart = new Int32Array(size);
+    this.keyEnd = new Int32Array(size);
+    this.restStart = new Int32Array(size);
+    this.end = new Int32Array(size);
+    this.recAttributes = new Uint8Array(size);
+    this.valueNull = new Uint8Array(size);
+  }
+
+  /** Reads every record of `batch` (decompressing if needed). Throws on a malformed body or an unsupported codec. */
+  read(batch: Buffer): this {
+    const attributes = batch.readInt16BE(Off.attributes);
+    const baseOffset = Number(batch.readBigInt64BE(Off.baseOffset));
+    const compression = attributes & ATTR_COMPRESSION_MASK;
+    const body = batch.subarray(BATCH_HEADER_SIZE);
+    const records = compression === Compression.none ? body : recordsCodec(compression).decompress(body);
+    const count = Math.max(0, batch.readInt32BE(Off.recordCount));
+    const baseTimestamp = Number(batch.readBigInt64BE(Off.baseTimestamp));
+    const maxTimestamp = Number(batch.readBigInt64BE(Off.maxTimestamp));
+    const logAppend = (attributes & ATTR_LOG_APPEND_TIME) !== 0;
+    this.count = 0;
+    this.ensure(count);
+    const r = { pos: 0 };
+    for (let i = 0; i < count; i++) {
+      const length = varint(records, r);
+      const start = r.pos;
+      const end = start + length;
+      if (length < 0 || end > records.length) throw new Error(`record ${i} of the batch at ${baseOffset} runs past its end`);
+      this.recAttributes[i] = records[r.pos++];
+      const tsDelta = varint(records, r);
+      this.restStart[i] = r.pos;
+      const offsetDelta = varint(records, r);
+      const keyLen = varint(records, r);
+      this.keyStart[i] = keyLen < 0 ? -1 : r.pos;
+      if (keyLen > 0) r.pos += keyLen;
+      this.keyEnd[i] = keyLen < 0 ? -1 : r.pos;
+      const valueLen = varint(records, r);
+      if (r.pos > end) throw new Error(`record ${i} of the batch at ${baseOffset} is malformed`);
+      this.offset[i] = baseOffset + offsetDelta;
+      this.timestamp[i] = logAppend ? maxTimestamp : baseTimestamp + tsDelta;
+      this.valueNull[i] = valueLen < 0 ? 1 : 0;
+      this.end[i] = end;
+      r.pos = end;
+    }
+    this.batch = batch;
+    this.baseOffset = baseOffset;
+    this.lastOffset = baseOffset + batch.readInt32BE(Off.lastOffsetDelta);
+    this.attributes = attributes;
+    this.baseTimestamp = baseTimestamp;
+    this.maxTimestamp = maxTimestamp;
+    this.producerId = batch.readBigInt64BE(Off.producerId);
+    this.records = records;
+    this.count = count;
+    return this;
+  }
 }
 
 export function isControl(attributes: number): boolean {
@@ -93,58 +193,9 @@ export function hasDeleteHorizon(attributes: number): boolean {
   return (attributes & ATTR_DELETE_HORIZON) !== 0;
 }
 
-/** Reads every record of the batch (decompressing if needed). Throws on a malformed body or an unsupported codec. */
+/** Reads every record of the batch into a new BatchView. */
 export function readBatch(batch: Buffer): BatchView {
-  const attributes = batch.readInt16BE(Off.attributes);
-  const baseOffset = Number(batch.readBigInt64BE(Off.baseOffset));
-  const compression = attributes & ATTR_COMPRESSION_MASK;
-  const body = batch.subarray(BATCH_HEADER_SIZE);
-  const records = compression === Compression.none ? body : recordsCodec(compression).decompress(body);
-  const count = batch.readInt32BE(Off.recordCount);
-  const baseTimestamp = Number(batch.readBigInt64BE(Off.baseTimestamp));
-  const maxTimestamp = Number(batch.readBigInt64BE(Off.maxTimestamp));
-  const logAppend = (attributes & ATTR_LOG_APPEND_TIME) !== 0;
-  const views: RecordView[] = [];
-  const r = { pos: 0 };
-  for (let i = 0; i < count; i++) {
-    const length = varint(records, r);
-    const start = r.pos;
-    const end = start + length;
-    if (length < 0 || end > records.length) throw new Error(`record ${i} of the batch at ${baseOffset} runs past its end`);
-    const recAttributes = records[r.pos++];
-    const tsDelta = varint(records, r);
-    const restStart = r.pos;
-    const offsetDelta = varint(records, r);
-    const keyLen = varint(records, r);
-    const keyStart = keyLen < 0 ? -1 : r.pos;
-    if (keyLen > 0) r.pos += keyLen;
-    const keyEnd = keyLen < 0 ? -1 : r.pos;
-    const valueLen = varint(records, r);
-    if (r.pos > end) throw new Error(`record ${i} of the batch at ${baseOffset} is malformed`);
-    views.push({
-      offset: baseOffset + offsetDelta,
-      timestamp: logAppend ? maxTimestamp : baseTimestamp + tsDelta,
-      attributes: recAttributes,
-      keyStart,
-      keyEnd,
-      valueNull: valueLen < 0,
-      restStart,
-      end,
-    });
-    r.pos = end;
-  }
-  return {
-    batch,
-    baseOffset,
-    lastOffset: baseOffset + batch.readInt32BE(Off.lastOffsetDelta),
-    attributes,
-    baseTimestamp,
-    maxTimestamp,
-    producerId: batch.readBigInt64BE(Off.producerId),
-    recordCount: count,
-    records,
-    views,
-  };
+  return new BatchView().read(batch);
 }
 
 /**
@@ -177,11 +228,11 @@ export function forEachKey(batch: Buffer, fn: (buf: Buffer, keyStart: number, ke
 }
 
 /**
- * The batch rewritten with only `keep` (a subset of v.views, in order).
- * `deleteHorizonMs` >= 0 sets the delete horizon (and the attribute bit);
- * otherwise a horizon the batch already has is kept.
+ * The batch rewritten with only the records at indexes `keep[0..keepCount)`
+ * (in order). `deleteHorizonMs` >= 0 sets the delete horizon (and the
+ * attribute bit); otherwise a horizon the batch already has is kept.
  */
-export function rewriteBatch(v: BatchView, keep: RecordView[], deleteHorizonMs: number): Buffer {
+export function rewriteBatch(v: BatchView, keep: ArrayLike<number>, deleteHorizonMs: number, keepCount = keep.length): Buffer {
   const hadHorizon = hasDeleteHorizon(v.attributes);
   let attributes = v.attributes;
   let baseTimestamp: number;
@@ -191,47 +242,47 @@ export function rewriteBatch(v: BatchView, keep: RecordView[], deleteHorizonMs: 
   } else if (hadHorizon) {
     baseTimestamp = v.baseTimestamp;
   } else {
-    baseTimestamp = keep[0].timestamp;
+    baseTimestamp = v.timestamp[keep[0]];
   }
   const logAppend = (attributes & ATTR_LOG_APPEND_TIME) !== 0;
   let maxTimestamp = -1;
   // sizes first, then one buffer written in place
-  const deltas = new Array<number>(keep.length);
   let bodySize = 0;
-  for (let i = 0; i < keep.length; i++) {
-    const rec = keep[i];
-    if (rec.timestamp > maxTimestamp) maxTimestamp = rec.timestamp;
-    const delta = logAppend ? 0 : rec.timestamp - baseTimestamp;
-    deltas[i] = delta;
-    const inner = 1 + zigzagSize(delta) + (rec.end - rec.restStart);
+  for (let k = 0; k < keepCount; k++) {
+    const i = keep[k];
+    const ts = v.timestamp[i];
+    if (ts > maxTimestamp) maxTimestamp = ts;
+    const delta = logAppend ? 0 : ts - baseTimestamp;
+    const inner = 1 + zigzagSize(delta) + (v.end[i] - v.restStart[i]);
     bodySize += zigzagSize(inner) + inner;
   }
   if (logAppend) maxTimestamp = v.maxTimestamp;
   const compression = attributes & ATTR_COMPRESSION_MASK;
-  const raw = Buffer.allocUnsafe((compression === Compression.none ? BATCH_HEADER_SIZE : 0) + bodySize);
-  let p = compression === Compression.none ? BATCH_HEADER_SIZE : 0;
-  for (let i = 0; i < keep.length; i++) {
-    const rec = keep[i];
-    const delta = deltas[i];
-    p = writeZigzag(raw, p, 1 + zigzagSize(delta) + (rec.end - rec.restStart));
-    raw[p++] = rec.attributes;
+  const headerRoom = compression === Compression.none ? BATCH_HEADER_SIZE : 0;
+  const raw = Buffer.allocUnsafe(headerRoom + bodySize);
+  let p = headerRoom;
+  for (let k = 0; k < keepCount; k++) {
+    const i = keep[k];
+    const delta = logAppend ? 0 : v.timestamp[i] - baseTimestamp;
+    p = writeZigzag(raw, p, 1 + zigzagSize(delta) + (v.end[i] - v.restStart[i]));
+    raw[p++] = v.recAttributes[i];
     p = writeZigzag(raw, p, delta);
-    p += v.records.copy(raw, p, rec.restStart, rec.end);
+    p += v.records.copy(raw, p, v.restStart[i], v.end[i]);
   }
-  let body: Buffer;
+  let out: Buffer;
   if (compression === Compression.none) {
-    body = raw.subarray(BATCH_HEADER_SIZE);
+    out = raw;
   } else {
-    body = recordsCodec(compression).compress(raw);
+    const body = recordsCodec(compression).compress(raw);
+    out = Buffer.allocUnsafe(BATCH_HEADER_SIZE + body.length);
+    body.copy(out, BATCH_HEADER_SIZE);
   }
-  const out = compression === Compression.none ? raw : Buffer.allocUnsafe(BATCH_HEADER_SIZE + body.length);
   v.batch.copy(out, 0, 0, BATCH_HEADER_SIZE);
   out.writeInt32BE(out.length - LOG_OVERHEAD, Off.batchLength);
   out.writeInt16BE(attributes, Off.attributes);
   out.writeBigInt64BE(BigInt(baseTimestamp), Off.baseTimestamp);
   out.writeBigInt64BE(BigInt(maxTimestamp), Off.maxTimestamp);
-  out.writeInt32BE(keep.length, Off.recordCount);
-  if (out !== raw) body.copy(out, BATCH_HEADER_SIZE);
+  out.writeInt32BE(keepCount, Off.recordCount);
   out.writeUInt32BE(crc32c(out.subarray(CRC_START)), Off.crc);
   return out;
 }
@@ -241,8 +292,7 @@ export function rewriteBatch(v: BatchView, keep: RecordView[], deleteHorizonMs: 
  * fields, flags and max timestamp (Kafka's DefaultRecordBatch.writeEmptyHeader:
  * no compression, base timestamp -1).
  */
-export function emptyBatch(v: BatchView | Buffer): Buffer {
-  const src = Buffer.isBuffer(v) ? v : v.batch;
+export function emptyBatch(src: Buffer): Buffer {
   const out = Buffer.allocUnsafe(BATCH_HEADER_SIZE);
   src.copy(out, 0, 0, BATCH_HEADER_SIZE);
   out.writeInt32BE(BATCH_HEADER_SIZE - LOG_OVERHEAD, Off.batchLength);

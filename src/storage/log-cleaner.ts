@@ -43,7 +43,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BATCH_HEADER_SIZE, Off } from '../protocol/record-batch';
 import { writeFileAtomic } from './atomic-file';
-import { BatchView, emptyBatch, forEachKey, hasDeleteHorizon, isControl, readBatch, RecordView, rewriteBatch, UnsupportedCodecError } from './cleaner-batch';
+import { BatchView, emptyBatch, forEachKey, hasDeleteHorizon, isControl, rewriteBatch, UnsupportedCodecError } from './cleaner-batch';
 import { cleanedPaths, removeDeletedFiles, swapInFiles } from './cleaner-files';
 import { fileIo, OPEN_CREATE_TRUNC, writeAll, writevAll } from './file-io';
 import { OffsetIndex, TimeIndex } from './indexes';
@@ -144,13 +144,16 @@ export class Cleaner {
   private readonly sliceMs: number;
   private readonly logger: StorageLogger;
   private lastYield = performance.now();
+  /** Reused for every batch of a pass (no object per record). */
+  private readonly view = new BatchView();
+  private keep = new Int32Array(1024);
   /** Set by the owner to stop a pass at its next slice. */
   stopped = false;
 
   constructor(opts: CleanerOptions = {}) {
     this.map = new OffsetMap(opts.dedupeBufferBytes ?? 128 * 1024 * 1024);
     this.chunk = opts.ioChunkBytes ?? 1024 * 1024;
-    this.sliceMs = opts.sliceMs ?? 5;
+    this.sliceMs = opts.sliceMs ?? 2;
     this.logger = opts.logger ?? SILENT_LOGGER;
   }
 
@@ -386,35 +389,40 @@ export class Cleaner {
             await emit(bytes);
             return false;
           }
-          let v: BatchView;
+          const v = this.view;
           try {
-            v = readBatch(bytes);
+            v.read(bytes);
           } catch (err) {
             this.unreadable(log, h, err);
             await emit(bytes);
             return false;
           }
-          stats.recordsRead += v.views.length;
+          const n = v.count;
+          stats.recordsRead += n;
           const retainDeletes = !hasDeleteHorizon(v.attributes) || now < v.baseTimestamp;
-          const keep: RecordView[] = [];
+          if (this.keep.length < n) this.keep = new Int32Array(Math.max(n, this.keep.length * 2));
+          const keep = this.keep;
+          let kept = 0;
           let tombstones = false;
-          for (const r of v.views) {
+          for (let i = 0; i < n; i++) {
+            const offset = v.offset[i];
+            const tombstone = v.valueNull[i] === 1;
             let retain: boolean;
-            if (r.offset > latest) retain = true;
-            else if (r.keyStart < 0) retain = false;
-            else retain = r.offset >= map.get(v.records, r.keyStart, r.keyEnd) && (!r.valueNull || retainDeletes);
+            if (offset > latest) retain = true;
+            else if (v.keyStart[i] < 0) retain = false;
+            else retain = offset >= map.get(v.records, v.keyStart[i], v.keyEnd[i]) && (!tombstone || retainDeletes);
             if (retain) {
-              keep.push(r);
-              if (r.valueNull) tombstones = true;
+              keep[kept++] = i;
+              if (tombstone) tombstones = true;
             }
           }
-          stats.recordsRetained += keep.length;
-          if (keep.length > 0) {
+          stats.recordsRetained += kept;
+          if (kept > 0) {
             const setHorizon = tombstones && !hasDeleteHorizon(v.attributes);
-            if (keep.length === v.views.length && !setHorizon) await emit(bytes);
-            else await emit(rewriteBatch(v, keep, setHorizon ? now + cfg.deleteRetentionMs : -1));
+            if (kept === n && !setHorizon) await emit(bytes);
+            else await emit(rewriteBatch(v, keep, setHorizon ? now + cfg.deleteRetentionMs : -1, kept));
           } else if (retainEmpty) {
-            await emit(emptyBatch(v));
+            await emit(emptyBatch(bytes));
           }
           return false;
         });
