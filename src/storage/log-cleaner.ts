@@ -267,6 +267,9 @@ export class Cleaner {
         if (h.baseOffset >= to) return true;
         if (h.lastOffset < from) return false;
         if (!map.canTake(h.recordCount)) {
+          if (map.size === 0) {
+            throw new Error(`a batch of ${h.recordCount} records (offset ${h.baseOffset}) does not fit the offset map (${map.capacity} keys): raise --log-cleaner-dedupe-buffer-size`);
+          }
           full = true;
           return true;
         }
@@ -542,6 +545,7 @@ export class LogCleaner {
   private stopped = false;
   /** Passes completed (for tests and logs). */
   passes = 0;
+  private readonly uncleanable = new WeakSet<PartitionLog>();
 
   constructor(
     private readonly settings: LogCleanerSettings,
@@ -576,7 +580,7 @@ export class LogCleaner {
     for (const entry of this.logs()) {
       if (this.stopped) return false;
       const cfg = entry.config();
-      if (!cfg.compact || entry.log.isClosing) continue;
+      if (!cfg.compact || entry.log.isClosing || this.uncleanable.has(entry.log)) continue;
       let info: CleanableInfo;
       try {
         info = await this.cleaner.cleanable(entry.log, cfg, now);
@@ -590,9 +594,23 @@ export class LogCleaner {
       if (!best || score > best.ratio) best = { entry, cfg, ratio: score };
     }
     if (!best || this.stopped) return false;
-    const stats = await this.cleaner.clean(best.entry.log, best.cfg, now);
+    let stats: CleanStats | null;
+    try {
+      stats = await this.cleaner.clean(best.entry.log, best.cfg, now);
+    } catch (err) {
+      if (err instanceof CleaningAbortedError) throw err;
+      // as Kafka marks a partition uncleanable: it is left alone (until restart) so the others still get cleaned
+      this.uncleanable.add(best.entry.log);
+      this.logger.warn({ log: best.entry.name, err: String(err) }, 'cleaning failed; the log is not cleaned again until restart');
+      return false;
+    }
     this.passes++;
     return stats !== null && stats.segmentsCleaned > 0;
+  }
+
+  /** Logs a pass failed on (Kafka's uncleanable partitions). */
+  isUncleanable(log: PartitionLog): boolean {
+    return this.uncleanable.has(log);
   }
 
   /** Stops the cleaner; a pass in progress ends at its next slice. */

@@ -537,6 +537,29 @@ describe('LogCleaner (background)', () => {
     await b.close();
   });
 
+  test('a log whose pass fails is left alone (Kafka\'s uncleanable partitions) and the others still get cleaned', async () => {
+    const dirA = await tmpDir();
+    const dirB = await tmpDir();
+    // a batch with more records than the smallest map holds: A cannot be cleaned
+    const a = await PartitionLog.open(dirA, cfg({ segmentBytes: 1024 }));
+    await a.append(kvBatch(Array.from({ length: 4000 }, (_, i): KV => [`k${i}`, 'v'])));
+    await a.append(kvBatch([['x', 'y']]));
+    const b = await buildLog(dirB, 20, 4);
+    const cleaner = new LogCleaner({ backoffMs: 60_000, dedupeBufferBytes: 1 }, () => [
+      { name: 'a', log: a, config: () => ccfg() },
+      { name: 'b', log: b, config: () => ccfg({ minCleanableDirtyRatio: 0.1 }) },
+    ]);
+    expect(await cleaner.cleanOnce(NOW)).toBe(false); // A and B both have ratio 1: A, listed first, is tried and fails
+    expect(await cleaner.cleanOnce(NOW)).toBe(true);
+    expect(cleaner.isUncleanable(a)).toBe(true);
+    expect(cleaner.isUncleanable(b)).toBe(false);
+    expect(await readCleanerCheckpoint(dirB)).toBeGreaterThan(0);
+    expect(await cleaner.cleanOnce(NOW)).toBe(false);
+    await cleaner.stop();
+    await a.close();
+    await b.close();
+  });
+
   test('stop() ends a running pass at its next slice and leaves no cleaner files', async () => {
     const dir = await tmpDir();
     const log = await buildLog(dir, 300, 30, 10, 16 * 1024);
