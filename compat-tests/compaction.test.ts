@@ -8,8 +8,9 @@
  * offset, and __consumer_offsets shrinks while the group's offsets survive
  * restarts.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CompressionTypes, Kafka, logLevel, Producer } from 'kafkajs';
 import { ErrorCode } from '../src/protocol/error-codes';
 import { produceRequest, produceResponse } from '../src/protocol/messages';
@@ -394,5 +395,42 @@ test('__consumer_offsets is compacted: it shrinks after many commits, the group\
     await expectOffsets();
   } finally {
     await b.cleanup();
+  }
+});
+
+test('--no-log-cleaner-enable (or KAFKATS_LOG_CLEANER_ENABLE=false) leaves compacted topics alone; bad cleaner settings stop the broker', async () => {
+  const b = await startBroker({ args: ['--retention-check-interval-ms', '100', '--log-cleaner-backoff-ms', '50'], env: { KAFKATS_LOG_CLEANER_ENABLE: 'false' } });
+  try {
+    const topic = 'never-cleaned';
+    const admin = client(b).admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'segment.ms', value: '100' }, { name: 'min.cleanable.dirty.ratio', value: '0.01' }] }],
+    });
+    await admin.disconnect();
+    const producer = client(b).producer();
+    await producer.connect();
+    for (let r = 0; r < 3; r++) await producer.send({ topic, acks: -1, messages: [{ key: 'k', value: `v${r}` }] });
+    await producer.disconnect();
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(checkpoint(b, `${topic}-0`)).toBe(-1);
+    expect((await kcatRead(b, topic)).map((r) => r.value)).toEqual(['v0', 'v1', 'v2']);
+  } finally {
+    await b.cleanup();
+  }
+  const cli = resolve(__dirname, '../dist/kafkats.js');
+  for (const [args, why] of [
+    [['--log-cleaner-backoff-ms', '0'], /log cleaner backoff must be at least 1 ms/],
+    [['--log-cleaner-dedupe-buffer-size', '1000'], /dedupe buffer must be at least 1 MiB/],
+    [['--log-cleaner-min-cleanable-ratio', '2'], /min cleanable ratio must be between 0 and 1/],
+  ] as const) {
+    let failed = false;
+    try {
+      execFileSync(process.execPath, [cli, ...args], { stdio: 'pipe' });
+    } catch (err) {
+      failed = true;
+      expect(String((err as { stderr: Buffer }).stderr)).toMatch(why);
+    }
+    expect(failed).toBe(true);
   }
 });
