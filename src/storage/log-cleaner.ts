@@ -153,7 +153,7 @@ export class Cleaner {
   constructor(opts: CleanerOptions = {}) {
     this.map = new OffsetMap(opts.dedupeBufferBytes ?? 128 * 1024 * 1024);
     this.chunk = opts.ioChunkBytes ?? 1024 * 1024;
-    this.sliceMs = opts.sliceMs ?? 2;
+    this.sliceMs = opts.sliceMs ?? 1;
     this.logger = opts.logger ?? SILENT_LOGGER;
   }
 
