@@ -675,14 +675,16 @@ function offsetAfterEmptyBatches(bufs: Buffer[]): number {
 /**
  * The first record of the batch with timestamp >= ts: record by record for
  * uncompressed CreateTime batches; the batch's base offset and max timestamp
- * for compressed and LogAppendTime batches (every record carries the max).
+ * for compressed and LogAppendTime batches (every record carries the max);
+ * none in a batch emptied by the log cleaner.
  */
 async function firstRecordAtOrAfter(
   h: BatchHeaderInfo,
   cur: FileCursor,
   ts: number,
 ): Promise<{ offset: number; timestamp: number } | null> {
-  if ((h.attributes & (ATTR_COMPRESSION_MASK | ATTR_LOG_APPEND_TIME)) !== 0 || h.recordCount <= 0) {
+  if (h.recordCount <= 0) return null; // a batch the cleaner emptied: no record to answer (Kafka iterates records too)
+  if ((h.attributes & (ATTR_COMPRESSION_MASK | ATTR_LOG_APPEND_TIME)) !== 0) {
     return h.maxTimestamp >= ts ? { offset: h.baseOffset, timestamp: h.maxTimestamp } : null;
   }
   const bytes = await LogSegment.batchBytes(h, cur);
