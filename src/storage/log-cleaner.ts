@@ -220,15 +220,15 @@ export class Cleaner {
       keysMapped: 0,
       ms: 0,
     };
+    // the last batch of each producer id in the log, gathered in log order: the clean part, the mapped part, the rest
     const lastOfProducer = new Map<bigint, number>();
+    const segs = log.segmentList();
+    await this.collectProducers(segs, log.logStartOffset, info.firstDirtyOffset, lastOfProducer, log);
     const mapped = await this.buildOffsetMap(log, info.firstDirtyOffset, info.firstUncleanableOffset, lastOfProducer);
     if (mapped < 0) return null;
     const endOffset = mapped + 1;
     stats.endOffset = endOffset;
     stats.keysMapped = this.map.size;
-    // producers' last batches outside the mapped range
-    const segs = log.segmentList();
-    await this.collectProducers(segs, log.logStartOffset, info.firstDirtyOffset, lastOfProducer, log);
     await this.collectProducers(segs, endOffset, log.highWatermark, lastOfProducer, log);
     const toClean = segs.slice(0, -1).filter((s) => s.baseOffset < endOffset);
     const groups = groupSegmentsBySize(toClean, log.config.segmentBytes);

@@ -300,6 +300,40 @@ describe('cleaning', () => {
     await log.close();
   });
 
+  test('a producer\'s emptied batch in the clean part goes once the producer wrote again later in the log', async () => {
+    const dir = await tmpDir();
+    const log = await PartitionLog.open(dir, cfg({ segmentBytes: 1_000_000 }));
+    const roll = () => (log as unknown as { roll(): Promise<void> }).roll();
+    await log.append(kvBatch([['a', '1']], { producerId: 9n })); // 0
+    await log.append(kvBatch([['a', '2']])); // 1
+    await log.append(kvBatch([['z', 'z']])); // 2
+    await roll();
+    await log.append(kvBatch([['q', 'q']]));
+    const cleaner = new Cleaner();
+    await cleaner.clean(log, ccfg(), NOW);
+    // producer 9's only batch lost its record but stays as its last batch
+    expect((await readAll(log)).map((b) => [b.baseOffset, b.bytes.readInt32BE(Off.recordCount)])).toEqual([
+      [0, 0],
+      [1, 1],
+      [2, 1],
+      [3, 1],
+    ]);
+    await log.append(kvBatch([['b', '1']], { producerId: 9n })); // 4: producer 9's new last batch
+    await log.append(kvBatch([['b', '2']])); // 5
+    await roll();
+    await log.append(kvBatch([['r', 'r']]));
+    await cleaner.clean(log, ccfg(), NOW);
+    expect((await readAll(log)).map((b) => [b.baseOffset, b.bytes.readInt32BE(Off.recordCount)])).toEqual([
+      [1, 1],
+      [2, 1],
+      [3, 1],
+      [4, 0],
+      [5, 1],
+      [6, 1],
+    ]);
+    await log.close();
+  });
+
   test('gzip batches are filtered and recompressed; their surviving records keep offsets and values', async () => {
     const dir = await tmpDir();
     const log = await PartitionLog.open(dir, cfg({ segmentBytes: 1_000_000 }));
