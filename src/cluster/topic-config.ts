@@ -133,7 +133,7 @@ export function logConfigFor(topicConfigs: Record<string, string>, brokerDefault
 export function cleanerConfigFor(topicConfigs: Record<string, string>, brokerDefaults: BrokerTopicDefaults): CleanerTopicConfig {
   const get = (name: string) => effectiveConfig(name, topicConfigs, brokerDefaults);
   return {
-    compact: get('cleanup.policy').split(',').map((p) => p.trim()).includes('compact'),
+    compact: isCompacted(topicConfigs, brokerDefaults),
     deleteRetentionMs: longOrInfinity(get('delete.retention.ms')),
     minCleanableDirtyRatio: Number(get('min.cleanable.dirty.ratio')),
     minCompactionLagMs: longOrInfinity(get('min.compaction.lag.ms')),
@@ -143,9 +143,5 @@ export function cleanerConfigFor(topicConfigs: Record<string, string>, brokerDef
 
 /** cleanup.policy includes compact: records must have keys (Kafka's LogValidator). */
 export function isCompacted(topicConfigs: Record<string, string>, brokerDefaults: BrokerTopicDefaults): boolean {
-  return get(topicConfigs, brokerDefaults, 'cleanup.policy').split(',').map((p) => p.trim()).includes('compact');
-}
-
-function get(topicConfigs: Record<string, string>, brokerDefaults: BrokerTopicDefaults, name: string): string {
-  return effectiveConfig(name, topicConfigs, brokerDefaults);
+  return effectiveConfig('cleanup.policy', topicConfigs, brokerDefaults).split(',').map((p) => p.trim()).includes('compact');
 }
