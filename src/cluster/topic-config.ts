@@ -4,6 +4,7 @@
  * configs set on it; everything else comes from the broker defaults.
  */
 import { ErrorCode } from '../protocol/error-codes';
+import type { CleanerTopicConfig } from '../storage/log-cleaner';
 import { LogConfig } from '../storage/log-config';
 import { KafkaError } from './kafka-error';
 
@@ -126,4 +127,21 @@ export function logConfigFor(topicConfigs: Record<string, string>, brokerDefault
     indexIntervalBytes: Number(get('index.interval.bytes')),
     flushMessages: longOrInfinity(get('flush.messages')),
   };
+}
+
+/** The configs the log cleaner reads (cleanup.policy, delete.retention.ms, min.cleanable.dirty.ratio, compaction lags). */
+export function cleanerConfigFor(topicConfigs: Record<string, string>, brokerDefaults: BrokerTopicDefaults): CleanerTopicConfig {
+  const get = (name: string) => effectiveConfig(name, topicConfigs, brokerDefaults);
+  return {
+    compact: isCompacted(topicConfigs, brokerDefaults),
+    deleteRetentionMs: longOrInfinity(get('delete.retention.ms')),
+    minCleanableDirtyRatio: Number(get('min.cleanable.dirty.ratio')),
+    minCompactionLagMs: longOrInfinity(get('min.compaction.lag.ms')),
+    maxCompactionLagMs: longOrInfinity(get('max.compaction.lag.ms')),
+  };
+}
+
+/** cleanup.policy includes compact: records must have keys (Kafka's LogValidator). */
+export function isCompacted(topicConfigs: Record<string, string>, brokerDefaults: BrokerTopicDefaults): boolean {
+  return effectiveConfig('cleanup.policy', topicConfigs, brokerDefaults).split(',').map((p) => p.trim()).includes('compact');
 }

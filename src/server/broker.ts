@@ -12,8 +12,9 @@ import { GroupCoordinator } from '../cluster/group-coordinator';
 import { MetadataStore } from '../cluster/metadata-store';
 import { OffsetsTopic } from '../cluster/offsets-topic';
 import { ProducerIdManager } from '../cluster/producer-id-manager';
-import { BrokerTopicDefaults } from '../cluster/topic-config';
+import { BrokerTopicDefaults, cleanerConfigFor } from '../cluster/topic-config';
 import { TopicManager } from '../cluster/topic-manager';
+import { CompactedLog, LogCleaner } from '../storage/log-cleaner';
 import { LogManager } from '../storage/log-manager';
 import { loadCodecs } from '../protocol/compression';
 import { BrokerConfig } from './config';
@@ -41,6 +42,8 @@ export class Broker {
   private server: Server | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
   private offsetExpiryTimer: NodeJS.Timeout | null = null;
+  /** Compaction of cleanup.policy=compact topics (null when --no-log-cleaner-enable). */
+  readonly cleaner: LogCleaner | null;
   private boundPort = 0;
   /** True once shutdown began: long-polling fetches answer at once. */
   shuttingDown = false;
@@ -68,6 +71,25 @@ export class Broker {
     );
     this.producerIds = new ProducerIdManager(config.dataDir);
     this.dispatcher = new Dispatcher(this, HANDLERS);
+    this.cleaner = config.logCleanerEnable
+      ? new LogCleaner(
+          { backoffMs: config.logCleanerBackoffMs, dedupeBufferBytes: config.logCleanerDedupeBufferSize, logger: log.child({ component: 'log-cleaner' }) },
+          () => this.compactedLogs(),
+        )
+      : null;
+  }
+
+  /** Every partition log with its live cleaner configs (read again every pass). */
+  private *compactedLogs(): Iterable<CompactedLog> {
+    for (const t of this.topics.list()) {
+      for (const p of t.partitions) {
+        yield {
+          name: `${t.name}-${p.index}`,
+          log: p.log,
+          config: () => cleanerConfigFor(this.topics.get(t.name)?.configs ?? t.configs, this.topicDefaults),
+        };
+      }
+    }
   }
 
   get supportedApis(): readonly SupportedApi[] {
@@ -119,6 +141,7 @@ export class Broker {
     this.offsetExpiryTimer.unref();
     this.producerExpiryTimer = setInterval(() => this.expireProducers(), this.config.producerIdExpirationCheckIntervalMs);
     this.producerExpiryTimer.unref();
+    this.cleaner?.start();
     this.log.info(
       { host: this.config.host, port: this.boundPort, advertised: `${this.config.advertisedHost}:${this.advertisedPort}`, dataDir: this.config.dataDir, nodeId: this.config.nodeId },
       'broker listening',
@@ -165,6 +188,7 @@ export class Broker {
       for (const c of this.connections) c.close();
       await closed;
       await this.groupsLoaded;
+      await this.cleaner?.stop();
       await this.logs.close();
     } finally {
       clearInterval(keepAlive);
@@ -180,6 +204,8 @@ function brokerTopicDefaults(c: BrokerConfig): BrokerTopicDefaults {
     'segment.bytes': String(c.logSegmentBytes),
     'segment.ms': String(c.logSegmentMs),
     'max.message.bytes': String(c.messageMaxBytes),
+    'delete.retention.ms': String(c.logCleanerDeleteRetentionMs),
+    'min.cleanable.dirty.ratio': String(c.logCleanerMinCleanableRatio),
   };
   // Set only when given, so CreateTopics/DescribeConfigs report Kafka's default as a default.
   if (c.compressionType !== 'producer') d['compression.type'] = c.compressionType;

@@ -47,6 +47,11 @@ export async function main(argv: string[]): Promise<void> {
     .option('producer-id-expiration-check-interval-ms', { type: 'number', default: DEFAULT_CONFIG.producerIdExpirationCheckIntervalMs, describe: 'how often idle producer ids are expired (producer.id.expiration.check.interval.ms)' })
     .option('compression-type', { type: 'string', default: DEFAULT_CONFIG.compressionType, choices: ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'], describe: 'default compression.type of topics: producer stores batches in the codec they came in, a codec name re-encodes them (compression.type)' })
     .option('validate-records', { type: 'boolean', default: DEFAULT_CONFIG.validateRecords, describe: 'read every produced batch record by record, decompressing compressed ones, and refuse batches whose records do not match their header (Kafka always does; off by default, batches are stored as they came after the CRC check)' })
+    .option('log-cleaner-enable', { type: 'boolean', default: DEFAULT_CONFIG.logCleanerEnable, describe: 'compact cleanup.policy=compact topics in the background (log.cleaner.enable); --no-log-cleaner-enable turns it off' })
+    .option('log-cleaner-backoff-ms', { type: 'number', default: DEFAULT_CONFIG.logCleanerBackoffMs, describe: 'how often the log cleaner looks for a log to clean (log.cleaner.backoff.ms)' })
+    .option('log-cleaner-dedupe-buffer-size', { type: 'number', default: DEFAULT_CONFIG.logCleanerDedupeBufferSize, describe: 'most memory for the cleaner\'s key map, 16 bytes a key (log.cleaner.dedupe.buffer.size)' })
+    .option('log-cleaner-delete-retention-ms', { type: 'number', default: DEFAULT_CONFIG.logCleanerDeleteRetentionMs, describe: 'default delete.retention.ms: how long tombstones of compacted topics stay (log.cleaner.delete.retention.ms)' })
+    .option('log-cleaner-min-cleanable-ratio', { type: 'number', default: DEFAULT_CONFIG.logCleanerMinCleanableRatio, describe: 'default min.cleanable.dirty.ratio of compacted topics (log.cleaner.min.cleanable.ratio)' })
     .option('log-level', { type: 'string', default: DEFAULT_CONFIG.logLevel, choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], describe: 'log level' })
     .strict()
     .help()
@@ -84,6 +89,11 @@ export async function main(argv: string[]): Promise<void> {
     producerIdExpirationCheckIntervalMs: args['producer-id-expiration-check-interval-ms'],
     compressionType: args['compression-type'],
     validateRecords: args['validate-records'],
+    logCleanerEnable: args['log-cleaner-enable'],
+    logCleanerBackoffMs: args['log-cleaner-backoff-ms'],
+    logCleanerDedupeBufferSize: args['log-cleaner-dedupe-buffer-size'],
+    logCleanerDeleteRetentionMs: args['log-cleaner-delete-retention-ms'],
+    logCleanerMinCleanableRatio: args['log-cleaner-min-cleanable-ratio'],
     logLevel: args['log-level'],
   });
   const problem = configProblem(config);

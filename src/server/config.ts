@@ -54,6 +54,16 @@ export interface BrokerConfig {
   compressionType: string;
   /** Read every produced batch record by record (decompressing compressed ones), as Kafka's LogValidator does. */
   validateRecords: boolean;
+  /** log.cleaner.enable: run the log cleaner (compaction of cleanup.policy=compact topics). */
+  logCleanerEnable: boolean;
+  /** log.cleaner.backoff.ms: how often the cleaner looks for a log to clean when none needed it. */
+  logCleanerBackoffMs: number;
+  /** log.cleaner.dedupe.buffer.size: most memory the cleaner's key -> offset map may use. */
+  logCleanerDedupeBufferSize: number;
+  /** log.cleaner.delete.retention.ms: default delete.retention.ms of topics. */
+  logCleanerDeleteRetentionMs: number;
+  /** log.cleaner.min.cleanable.ratio: default min.cleanable.dirty.ratio of topics. */
+  logCleanerMinCleanableRatio: number;
   logLevel: string;
 }
 
@@ -87,6 +97,11 @@ export const DEFAULT_CONFIG: BrokerConfig = {
   producerIdExpirationCheckIntervalMs: 600000,
   compressionType: 'producer',
   validateRecords: false,
+  logCleanerEnable: true,
+  logCleanerBackoffMs: 15000,
+  logCleanerDedupeBufferSize: 134217728,
+  logCleanerDeleteRetentionMs: 86400000,
+  logCleanerMinCleanableRatio: 0.5,
   logLevel: 'info',
 };
 
@@ -122,6 +137,9 @@ export function configProblem(c: BrokerConfig): string | null {
     'offsetMetadataMaxBytes',
     'producerIdExpirationMs',
     'producerIdExpirationCheckIntervalMs',
+    'logCleanerBackoffMs',
+    'logCleanerDedupeBufferSize',
+    'logCleanerDeleteRetentionMs',
   ];
   for (const k of integers) {
     const v = c[k] as number;
@@ -149,6 +167,10 @@ export function configProblem(c: BrokerConfig): string | null {
   if (!['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'].includes(c.compressionType)) {
     return 'compression type must be one of producer, uncompressed, gzip, snappy, lz4, zstd';
   }
+  if (c.logCleanerBackoffMs < 1) return 'log cleaner backoff must be at least 1 ms';
+  if (c.logCleanerDedupeBufferSize < 1024 * 1024) return 'log cleaner dedupe buffer must be at least 1 MiB';
+  if (c.logCleanerDeleteRetentionMs < 0) return 'log cleaner delete retention must not be negative';
+  if (!(c.logCleanerMinCleanableRatio >= 0 && c.logCleanerMinCleanableRatio <= 1)) return 'log cleaner min cleanable ratio must be between 0 and 1';
   if (!c.dataDir) return 'a data directory is required';
   return null;
 }

@@ -36,6 +36,7 @@ import {
   recordsOf,
 } from '../protocol/record-batch';
 import { fsyncDir, writeFileAtomic } from './atomic-file';
+import { recoverCleanerFiles } from './cleaner-files';
 import { FileCursor } from './file-io';
 import { INT32_MAX } from './indexes';
 import { LogConfig, SILENT_LOGGER, StorageLogger } from './log-config';
@@ -170,11 +171,16 @@ export class PartitionLog {
     options: OpenOptions = {},
   ): Promise<PartitionLog> {
     await fsp.mkdir(dir, { recursive: true });
-    const names = await fsp.readdir(dir);
+    let names = await fsp.readdir(dir);
     const logBases = new Set<number>();
     const indexFiles: { base: number; name: string }[] = [];
     const snapshots: number[] = [];
-    let removed = false;
+    let removed = false as boolean;
+    // a log cleaner pass interrupted by a crash: finish or undo it first (log-cleaner.ts)
+    if (await recoverCleanerFiles(dir, names, logger)) {
+      removed = true;
+      names = await fsp.readdir(dir);
+    }
     for (const name of names) {
       if (name.endsWith('.tmp') || name.endsWith('.deleted')) {
         logger.info({ dir, file: name }, 'removing leftover file');
@@ -548,21 +554,34 @@ export class PartitionLog {
     }
     const result = (records: Buffer[]): ReadResult => ({ records, highWatermark: this.hwm, logStartOffset: this.logStartOffset });
     if (fetchOffset >= maxOffset) return result([]);
+    // A cleaned (compacted) log can hold batches emptied of their records; a read that found only
+    // such batches goes on after them (some clients, kafkajs among them, never move past a fetch
+    // response without a record).
+    const out: Buffer[] = [];
+    let bytes = 0;
     let seg: LogSegment | undefined = this.segments[this.segmentIndexFor(fetchOffset)];
     while (seg) {
       seg.acquire();
       let records: Buffer[] | null;
       try {
-        records = await seg.read(fetchOffset, maxOffset, maxBytes, this.cfg.indexIntervalBytes);
+        records = await seg.read(fetchOffset, maxOffset, Math.max(maxBytes - bytes, 1), this.cfg.indexIntervalBytes);
       } finally {
         seg.release();
       }
-      if (records !== null) return result(records);
+      if (records !== null) {
+        for (const r of records) out.push(r);
+        const next = offsetAfterEmptyBatches(records);
+        if (next < 0 || next >= maxOffset) return result(out);
+        for (const r of records) bytes += r.length;
+        if (bytes >= maxBytes) return result(out);
+        fetchOffset = next; // read on, in this segment first
+        continue;
+      }
       // nothing at or after fetchOffset in this segment (a gap): go on with the next one
       const at: number = this.segments.indexOf(seg);
       seg = at >= 0 ? this.segments[at + 1] : this.segments.find((s) => s.baseOffset > fetchOffset);
     }
-    return result([]);
+    return result(out);
   }
 
   async offsetForTimestamp(timestampMs: number): Promise<{ offset: number; timestamp: number } | null> {
@@ -850,6 +869,37 @@ export class PartitionLog {
     return this.producers.removeExpired(nowMs, expirationMs);
   }
 
+  // ------------------------------------------------------------ log cleaner
+
+  /** The segments as they are now (the last one is active). */
+  segmentList(): readonly LogSegment[] {
+    return [...this.segments];
+  }
+
+  get isClosing(): boolean {
+    return this.closing;
+  }
+
+  /** Runs `work` while retention does not run (retention waits for it, and it for retention). */
+  exclusively<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.retentionRunning.then(work);
+    this.retentionRunning = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Puts `cleaned` (files already in place) where the consecutive sealed
+   * segments `old` were. Reads in progress keep their old segment objects.
+   * Returns false (changing nothing) if `old` is no longer in the log.
+   */
+  replaceSegments(old: LogSegment[], cleaned: LogSegment): boolean {
+    const at = this.segments.indexOf(old[0]);
+    if (at < 0 || at + old.length >= this.segments.length) return false;
+    for (let i = 0; i < old.length; i++) if (this.segments[at + i] !== old[i]) return false;
+    this.segments.splice(at, old.length, cleaned);
+    return true;
+  }
+
   // ------------------------------------------------------------ closing
 
   /**
@@ -911,13 +961,25 @@ export class PartitionLog {
   }
 }
 
+/** The offset after `bufs` if they hold whole batches with no records at all (and at least one), else -1. */
+function offsetAfterEmptyBatches(bufs: Buffer[]): number {
+  let next = -1;
+  for (const buf of bufs) {
+    for (let pos = 0; pos + BATCH_HEADER_SIZE <= buf.length; pos += LOG_OVERHEAD + buf.readInt32BE(pos + F_BATCH_LENGTH)) {
+      if (buf.readInt32BE(pos + F_RECORD_COUNT) !== 0) return -1;
+      next = Number(buf.readBigInt64BE(pos)) + buf.readInt32BE(pos + F_LAST_OFFSET_DELTA) + 1;
+    }
+  }
+  return next;
+}
+
 /**
  * The first record of the batch with timestamp >= ts and offset >= minOffset:
  * record by record for CreateTime batches, decompressing compressed ones (as
  * Kafka's LogSegment.findOffsetByTimestamp iterates the records); the
  * batch's base offset (at least minOffset) and max timestamp for
  * LogAppendTime batches (every record carries the max) and for batches whose
- * records cannot be read.
+ * records cannot be read; none in a batch emptied by the log cleaner.
  */
 async function firstRecordAtOrAfter(
   h: BatchHeaderInfo,
@@ -925,7 +987,8 @@ async function firstRecordAtOrAfter(
   ts: number,
   minOffset = 0,
 ): Promise<{ offset: number; timestamp: number } | null> {
-  if ((h.attributes & ATTR_LOG_APPEND_TIME) !== 0 || h.recordCount <= 0) {
+  if (h.recordCount <= 0) return null; // a batch the cleaner emptied: no record to answer (Kafka iterates records too)
+  if ((h.attributes & ATTR_LOG_APPEND_TIME) !== 0) {
     return h.maxTimestamp >= ts ? { offset: Math.max(h.baseOffset, minOffset), timestamp: h.maxTimestamp } : null;
   }
   const bytes = await LogSegment.batchBytes(h, cur);

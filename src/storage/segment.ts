@@ -87,7 +87,7 @@ export function headerAt(buf: Buffer, i: number, position: number): BatchHeaderI
 }
 
 /** Index bookkeeping that advances with every batch written. */
-interface IndexState {
+export interface IndexState {
   bytesSinceLastEntry: number;
   maxTimestamp: number;
   /** Base offset of the batch that raised the max timestamp to its value (-1: none). */
@@ -482,7 +482,7 @@ export class LogSegment {
    * last one) when more than indexIntervalBytes were written since the last
    * entry.
    */
-  private static indexStep(
+  static indexStep(
     base: number,
     st: IndexState,
     pos: number,
@@ -626,6 +626,11 @@ export class LogSegment {
       this.drainWaiters = [];
       for (const w of ws) w();
     }
+  }
+
+  /** Opens the log file for reading now (the cleaner does before it renames the file away). */
+  async ensureOpen(): Promise<void> {
+    await this.fd();
   }
 
   private async fd(): Promise<number> {

@@ -23,8 +23,11 @@
  *   it does not have UNKNOWN_TOPIC_OR_PARTITION (KafkaApis.handleProduceRequest);
  * - internal topics (__consumer_offsets) get INVALID_TOPIC_EXCEPTION: only
  *   the coordinator writes there, as in Kafka;
+ * - a topic whose cleanup.policy includes compact refuses records without a
+ *   key: INVALID_RECORD with one record error each and Kafka's message
+ *   (compressed batches are decompressed for this check);
  * - the broker assigns offsets by patching the batch's baseOffset and
- *   overwrites its partitionLeaderEpoch; records are never re-encoded;
+ *   overwrites its partitionLeaderEpoch; records are never re-encoded (but for compression.type below);
  * - batches with a producer id (idempotent producers) are checked against
  *   the partition's producer state (storage/producer-state.ts): a retried
  *   duplicate of one of the producer's last five batches gets NONE with the
@@ -61,7 +64,9 @@
  * KIP-890 part 2: no transactions here, so nothing changes); v13 names
  * topics by topicId in the request and the response (KIP-516).
  */
+import { keylessRecordErrors, RecordError, recordErrorsMessage } from '../../cluster/compacted-topic-records';
 import { KafkaError } from '../../cluster/kafka-error';
+import { isCompacted } from '../../cluster/topic-config';
 import { Partition } from '../../cluster/partition';
 import { ErrorCode } from '../../protocol/error-codes';
 import { produceRequest, produceResponse } from '../../protocol/messages';
@@ -80,6 +85,7 @@ interface PartitionAnswer {
   logAppendTimeMs: bigint;
   logStartOffset: bigint;
   errorMessage: string | null;
+  recordErrors?: RecordError[];
 }
 
 function failure(index: number, errorCode: ErrorCode, errorMessage: string | null = null): PartitionAnswer {
@@ -264,6 +270,13 @@ export const produceHandler = defineHandler({
           ctx.log.debug({ topic: name, partition: p.index, error: checked.message }, 'produce rejected');
           answers.push(Promise.resolve(failure(p.index, checked.code, checked.message)));
           continue;
+        }
+        if (isCompacted(known.configs, broker.topicDefaults)) {
+          const recordErrors = keylessRecordErrors(checked, name, p.index);
+          if (recordErrors.length > 0) {
+            answers.push(Promise.resolve({ ...failure(p.index, ErrorCode.INVALID_RECORD, recordErrorsMessage(recordErrors)), recordErrors }));
+            continue;
+          }
         }
         answers.push(append(target, checked, p.index, ctx.log));
       }
