@@ -20,7 +20,10 @@ import { ListGroupsRequest, ListGroupsResponse } from './16-list-groups';
 import { ApiVersionsRequest, ApiVersionsResponse } from './18-api-versions';
 import { CreateTopicsRequest, CreateTopicsResponse } from './19-create-topics';
 import { DeleteTopicsRequest, DeleteTopicsResponse } from './20-delete-topics';
+import { DescribeConfigsRequest, DescribeConfigsResponse } from './32-describe-configs';
+import { AlterConfigsRequest, AlterConfigsResponse } from './33-alter-configs';
 import { DeleteGroupsRequest, DeleteGroupsResponse } from './42-delete-groups';
+import { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from './44-incremental-alter-configs';
 import { OffsetDeleteRequest, OffsetDeleteResponse } from './47-offset-delete';
 
 export {
@@ -60,6 +63,12 @@ export {
   DeleteGroupsResponse,
   OffsetDeleteRequest,
   OffsetDeleteResponse,
+  DescribeConfigsRequest,
+  DescribeConfigsResponse,
+  AlterConfigsRequest,
+  AlterConfigsResponse,
+  IncrementalAlterConfigsRequest,
+  IncrementalAlterConfigsResponse,
 };
 
 export const produceRequest = codec(ProduceRequest);
@@ -98,6 +107,12 @@ export const deleteGroupsRequest = codec(DeleteGroupsRequest);
 export const deleteGroupsResponse = codec(DeleteGroupsResponse);
 export const offsetDeleteRequest = codec(OffsetDeleteRequest);
 export const offsetDeleteResponse = codec(OffsetDeleteResponse);
+export const describeConfigsRequest = codec(DescribeConfigsRequest);
+export const describeConfigsResponse = codec(DescribeConfigsResponse);
+export const alterConfigsRequest = codec(AlterConfigsRequest);
+export const alterConfigsResponse = codec(AlterConfigsResponse);
+export const incrementalAlterConfigsRequest = codec(IncrementalAlterConfigsRequest);
+export const incrementalAlterConfigsResponse = codec(IncrementalAlterConfigsResponse);
 
 export type ProduceRequestValue = ValueOf<typeof ProduceRequest>;
 export type ProduceResponseValue = ValueOf<typeof ProduceResponse>;
@@ -135,6 +150,12 @@ export type DeleteGroupsRequestValue = ValueOf<typeof DeleteGroupsRequest>;
 export type DeleteGroupsResponseValue = ValueOf<typeof DeleteGroupsResponse>;
 export type OffsetDeleteRequestValue = ValueOf<typeof OffsetDeleteRequest>;
 export type OffsetDeleteResponseValue = ValueOf<typeof OffsetDeleteResponse>;
+export type DescribeConfigsRequestValue = ValueOf<typeof DescribeConfigsRequest>;
+export type DescribeConfigsResponseValue = ValueOf<typeof DescribeConfigsResponse>;
+export type AlterConfigsRequestValue = ValueOf<typeof AlterConfigsRequest>;
+export type AlterConfigsResponseValue = ValueOf<typeof AlterConfigsResponse>;
+export type IncrementalAlterConfigsRequestValue = ValueOf<typeof IncrementalAlterConfigsRequest>;
+export type IncrementalAlterConfigsResponseValue = ValueOf<typeof IncrementalAlterConfigsResponse>;
 
 /** A request codec and its response codec. */
 export interface MessagePair {
@@ -162,6 +183,9 @@ export const MESSAGES = {
   20: { request: deleteTopicsRequest, response: deleteTopicsResponse },
   42: { request: deleteGroupsRequest, response: deleteGroupsResponse },
   47: { request: offsetDeleteRequest, response: offsetDeleteResponse },
+  32: { request: describeConfigsRequest, response: describeConfigsResponse },
+  33: { request: alterConfigsRequest, response: alterConfigsResponse },
+  44: { request: incrementalAlterConfigsRequest, response: incrementalAlterConfigsResponse },
 } as const satisfies { readonly [apiKey: number]: MessagePair };
 
 export type ApiKeyWithMessages = keyof typeof MESSAGES;

@@ -19,12 +19,18 @@
  * - internal topics (__consumer_offsets) get INVALID_TOPIC_EXCEPTION: only
  *   the coordinator writes there, as in Kafka;
  * - the broker assigns offsets by patching the batch's baseOffset and
- *   overwrites its partitionLeaderEpoch; records are never re-encoded.
+ *   overwrites its partitionLeaderEpoch; records are never re-encoded;
+ * - the topic's timestamp rules (cluster/batch-timestamps.ts): records
+ *   outside message.timestamp.before/after.max.ms get INVALID_TIMESTAMP with
+ *   recordErrors; under LogAppendTime the batch is stamped with the
+ *   broker's time (attribute bit, maxTimestamp, CRC) and logAppendTimeMs
+ *   is answered.
  *
  * Version notes: v8 adds recordErrors/errorMessage (KIP-467); v10 adds the
  * currentLeader/nodeEndpoints tagged fields (KIP-951), only set on
  * NOT_LEADER_OR_FOLLOWER, which a single node never answers.
  */
+import { applyTimestampPolicy, RecordError, TimestampRejection } from '../../cluster/batch-timestamps';
 import { KafkaError } from '../../cluster/kafka-error';
 import { Partition } from '../../cluster/partition';
 import { ErrorCode } from '../../protocol/error-codes';
@@ -40,6 +46,7 @@ interface PartitionAnswer {
   logAppendTimeMs: bigint;
   logStartOffset: bigint;
   errorMessage: string | null;
+  recordErrors?: RecordError[];
 }
 
 function failure(index: number, errorCode: ErrorCode, errorMessage: string | null = null): PartitionAnswer {
@@ -73,14 +80,14 @@ export function validateProduceRecords(records: RecordsValue | null, maxMessageB
   return records;
 }
 
-async function append(partition: Partition, batch: Buffer, index: number): Promise<PartitionAnswer> {
+async function append(partition: Partition, batch: Buffer, index: number, logAppendTimeMs = -1n): Promise<PartitionAnswer> {
   try {
     const r = await partition.log.append(batch, partition.leaderEpoch);
     return {
       index,
       errorCode: ErrorCode.NONE,
       baseOffset: BigInt(r.baseOffset),
-      logAppendTimeMs: -1n,
+      logAppendTimeMs,
       logStartOffset: BigInt(r.logStartOffset),
       errorMessage: null,
     };
@@ -131,7 +138,14 @@ export const produceHandler = defineHandler({
           answers.push(Promise.resolve(failure(p.index, checked.code, checked.message)));
           continue;
         }
-        answers.push(append(target, checked, p.index));
+        // The topic's message.timestamp.* rules: a window check, or the LogAppendTime stamp (patched in place).
+        const stamped = applyTimestampPolicy(checked, target.log.config, Date.now());
+        if (stamped instanceof TimestampRejection) {
+          ctx.log.debug({ topic: topic.name, partition: p.index, recordErrors: stamped.recordErrors }, 'produce rejected: timestamps');
+          answers.push(Promise.resolve({ ...failure(p.index, stamped.code, stamped.message), recordErrors: stamped.recordErrors }));
+          continue;
+        }
+        answers.push(append(target, checked, p.index, stamped.logAppendTimeMs));
       }
     }
     const settled = await Promise.all(

@@ -18,6 +18,9 @@ import { createTopicsHandler } from './19-create-topics';
 import { deleteTopicsHandler } from './20-delete-topics';
 import { deleteGroupsHandler } from './42-delete-groups';
 import { offsetDeleteHandler } from './47-offset-delete';
+import { describeConfigsHandler } from './32-describe-configs';
+import { alterConfigsHandler } from './33-alter-configs';
+import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs';
 
 export const HANDLERS: readonly Handler[] = [
   produceHandler,
@@ -38,4 +41,7 @@ export const HANDLERS: readonly Handler[] = [
   deleteTopicsHandler,
   deleteGroupsHandler,
   offsetDeleteHandler,
+  describeConfigsHandler,
+  alterConfigsHandler,
+  incrementalAlterConfigsHandler,
 ] as unknown as readonly Handler[];
