@@ -76,7 +76,10 @@ const EXPECTED_RANGES: Record<number, [string, number, number, number]> = {
   18: ['ApiVersions', 0, 4, 3],
   19: ['CreateTopics', 2, 7, 5],
   20: ['DeleteTopics', 1, 6, 4],
+  32: ['DescribeConfigs', 1, 4, 4],
+  33: ['AlterConfigs', 0, 2, 2],
   42: ['DeleteGroups', 0, 2, 2],
+  44: ['IncrementalAlterConfigs', 0, 1, 1],
   47: ['OffsetDelete', 0, 0, -1], // never flexible
 };
 
