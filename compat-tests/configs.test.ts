@@ -8,7 +8,16 @@
  * in use, and everything still there after a restart.
  */
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
-import { createTopicsRequest, createTopicsResponse, describeConfigsRequest, describeConfigsResponse } from '../src/protocol/messages';
+import {
+  alterConfigsRequest,
+  alterConfigsResponse,
+  createTopicsRequest,
+  createTopicsResponse,
+  describeConfigsRequest,
+  describeConfigsResponse,
+  incrementalAlterConfigsRequest,
+  incrementalAlterConfigsResponse,
+} from '../src/protocol/messages';
 import { useBroker, useKafkajsClients } from './helpers/broker-process';
 import { kcat } from './helpers/kcat';
 import { RawClient } from './helpers/raw-client';
@@ -316,4 +325,119 @@ test('CreateTopics v5+ echoes every config with its value and source', async () 
   } finally {
     c.close();
   }
+});
+
+describe('on the wire', () => {
+  let c: RawClient;
+  beforeAll(async () => {
+    c = await RawClient.open(broker.current.port);
+    await clients.admin.createTopics({ topics: [{ topic: 'cfg-wire' }] });
+  });
+  afterAll(() => c.close());
+
+  test('a resource named twice is refused (both copies); the others go through', async () => {
+    const res = await c.request(44, incrementalAlterConfigsRequest, incrementalAlterConfigsResponse, 1, {
+      resources: [
+        { resourceType: TOPIC, resourceName: 'cfg-wire', configs: [{ name: 'retention.ms', configOperation: 0, value: '1000' }] },
+        { resourceType: TOPIC, resourceName: 'cfg-wire', configs: [] },
+        { resourceType: TOPIC, resourceName: 'cfg-missing', configs: [] },
+        { resourceType: 8, resourceName: '1', configs: [{ name: 'root', configOperation: 2, value: 'x' }] },
+      ],
+      validateOnly: false,
+    });
+    expect(res.responses.map((r) => [r.errorCode, r.errorMessage])).toEqual([
+      [42, 'Each resource must appear at most once.'],
+      [42, 'Each resource must appear at most once.'],
+      [3, "The topic 'cfg-missing' does not exist."],
+      [42, 'APPEND operation is not allowed for the BROKER_LOGGER resource'],
+    ]);
+  });
+
+  test('DescribeConfigs naming an unknown resource type fails every resource, as Kafka', async () => {
+    const res = await c.request(32, describeConfigsRequest, describeConfigsResponse, 1, {
+      resources: [
+        { resourceType: TOPIC, resourceName: 'cfg-wire', configurationKeys: null },
+        { resourceType: 99, resourceName: 'x', configurationKeys: null },
+      ],
+      includeSynonyms: false,
+      includeDocumentation: false,
+    });
+    expect(res.results.map((r) => [r.errorCode, r.errorMessage, r.configs.length])).toEqual([
+      [42, 'Unexpected resource type UNKNOWN for resource x', 0],
+      [42, 'Unexpected resource type UNKNOWN for resource x', 0],
+    ]);
+  });
+
+  test('random config requests of every version are all answered; the broker keeps serving', async () => {
+    let seed = 42;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const names = ['retention.ms', 'cleanup.policy', 'max.message.bytes', 'no.such', 'message.timestamp.type', 'log.retention.ms', 'root', ''];
+    const values = [null, '', '1', '-5', 'compact', 'delete,compact', 'LogAppendTime', 'x'.repeat(300), '99999999999999999999', 'DEBUG'];
+    const resourceNames = ['cfg-fuzz', 'cfg-missing', '', '1', '2', 'x', '..', 'a'.repeat(300)];
+    const types = [0, 2, 4, 8, 16, 32, 99, -1];
+    // Half the requests aim at a real topic with a plausible config, so some changes are valid and applied.
+    const valid: [string, string][] = [['retention.ms', '86400000'], ['cleanup.policy', 'compact'], ['max.message.bytes', '50000'], ['message.timestamp.type', 'LogAppendTime']];
+    const resource = () =>
+      rnd(2) === 0 ? { resourceType: TOPIC, resourceName: 'cfg-fuzz' } : { resourceType: types[rnd(types.length)], resourceName: resourceNames[rnd(resourceNames.length)] };
+    const config = () => {
+      if (rnd(2) === 0) {
+        const [name, value] = valid[rnd(valid.length)];
+        return { name, value };
+      }
+      return { name: names[rnd(names.length)], value: values[rnd(values.length)] };
+    };
+    await clients.admin.createTopics({ topics: [{ topic: 'cfg-fuzz' }] });
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < 300; i++) {
+      const kind = rnd(3);
+      if (kind === 0) {
+        const v = 1 + rnd(4);
+        pending.push(
+          c.pipeline(32, describeConfigsRequest, describeConfigsResponse, v, {
+            resources: [{ ...resource(), configurationKeys: rnd(2) ? null : [names[rnd(names.length)]] }],
+            includeSynonyms: rnd(2) === 1,
+            includeDocumentation: rnd(2) === 1,
+          }),
+        );
+      } else if (kind === 1) {
+        pending.push(
+          c.pipeline(33, alterConfigsRequest, alterConfigsResponse, rnd(3), {
+            resources: [{ ...resource(), configs: [config()] }],
+            validateOnly: rnd(2) === 1,
+          }),
+        );
+      } else {
+        pending.push(
+          c.pipeline(44, incrementalAlterConfigsRequest, incrementalAlterConfigsResponse, rnd(2), {
+            resources: [{ ...resource(), configs: [{ ...config(), configOperation: rnd(4) === 0 ? rnd(6) - 1 : 0 }] }],
+            validateOnly: rnd(2) === 1,
+          }),
+        );
+      }
+    }
+    const answers = await Promise.all(pending);
+    expect(answers).toHaveLength(300);
+    expect(broker.current.logs.filter((l) => (l.level as number) >= 50)).toEqual([]);
+    const codes = (answers as { responses?: { errorCode: number }[]; results?: { errorCode: number }[] }[]).flatMap((a) => (a.responses ?? a.results ?? []).map((r) => r.errorCode));
+    expect(codes.filter((e) => e === 0).length).toBeGreaterThan(20); // many were valid and applied
+    expect(codes.filter((e) => e === 40).length).toBeGreaterThan(10); // INVALID_CONFIG
+    expect(codes.filter((e) => e === 42).length).toBeGreaterThan(10); // INVALID_REQUEST
+    // Undo whatever broker-wide changes the random requests made.
+    const reset = await c.request(33, alterConfigsRequest, alterConfigsResponse, 1, {
+      resources: [
+        { resourceType: BROKER, resourceName: '', configs: [] },
+        { resourceType: BROKER, resourceName: '1', configs: [] },
+      ],
+      validateOnly: false,
+    });
+    expect(reset.responses.map((r) => r.errorCode)).toEqual([0, 0]);
+    // Still serving: a describe and a produce work.
+    const kj = await kafkajsDescribe('cfg-wire', ['retention.ms']);
+    expect(kj['retention.ms'].configValue).toBe('604800000');
+    await clients.admin.createTopics({ topics: [{ topic: 'cfg-after-fuzz' }] });
+    await clients.producer.send({ topic: 'cfg-after-fuzz', acks: -1, messages: [{ value: 'still here' }] });
+  });
 });
