@@ -17,7 +17,13 @@ import {
   describeConfigsResponse,
   incrementalAlterConfigsRequest,
   incrementalAlterConfigsResponse,
+  fetchRequest,
+  fetchResponse,
+  produceRequest,
+  produceResponse,
 } from '../src/protocol/messages';
+import { ATTR_LOG_APPEND_TIME, buildRecordBatch, checkBatchAt, Off } from '../src/protocol/record-batch';
+import { fetchBody, produceBody } from './helpers/requests';
 import { useBroker, useKafkajsClients } from './helpers/broker-process';
 import { kcat } from './helpers/kcat';
 import { RawClient } from './helpers/raw-client';
@@ -351,6 +357,36 @@ describe('on the wire', () => {
       [3, "The topic 'cfg-missing' does not exist."],
       [42, 'APPEND operation is not allowed for the BROKER_LOGGER resource'],
     ]);
+  });
+
+  test('Produce v9: INVALID_TIMESTAMP with recordErrors; LogAppendTime answered and served patched, CRC intact', async () => {
+    await clients.admin.createTopics({
+      topics: [
+        { topic: 'cfg-wire-window', configEntries: [{ name: 'message.timestamp.before.max.ms', value: '60000' }] },
+        { topic: 'cfg-wire-lat', configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] },
+      ],
+    });
+    const now = Date.now();
+    const old = buildRecordBatch([{ value: 'ok', timestamp: now }, { value: 'old', timestamp: now - 3_600_000 }]);
+    const refused = await c.request(0, produceRequest, produceResponse, 9, produceBody('cfg-wire-window', old));
+    const p = refused.responses[0].partitionResponses[0];
+    expect(p.errorCode).toBe(32);
+    expect(p.errorMessage).toBe('One or more records have been rejected due to invalid timestamp');
+    expect(p.recordErrors).toHaveLength(1);
+    expect(p.recordErrors[0].batchIndex).toBe(1);
+    expect(p.recordErrors[0].batchIndexErrorMessage).toMatch(/^Timestamp \d+ of message with offset 1 is out of range\. The timestamp should be within \[\d+, -\d+\]$/); // Kafka prints now + Long.MAX_VALUE as a Java long: it wraps
+
+    const before = Date.now();
+    const stamped = await c.request(0, produceRequest, produceResponse, 9, produceBody('cfg-wire-lat', buildRecordBatch([{ value: 'x', timestamp: 5 }])));
+    const answer = stamped.responses[0].partitionResponses[0];
+    expect(answer.errorCode).toBe(0);
+    expect(Number(answer.logAppendTimeMs)).toBeGreaterThanOrEqual(before);
+    const fetched = await c.request(1, fetchRequest, fetchResponse, 11, fetchBody('cfg-wire-lat', 0n, 0));
+    const batch = fetched.responses[0].partitions[0].records as Buffer;
+    expect(batch.readInt16BE(Off.attributes) & ATTR_LOG_APPEND_TIME).toBe(ATTR_LOG_APPEND_TIME);
+    expect(batch.readBigInt64BE(Off.maxTimestamp)).toBe(answer.logAppendTimeMs);
+    expect(batch.readBigInt64BE(Off.baseTimestamp)).toBe(5n);
+    expect(checkBatchAt(batch, 0).problem).toEqual({ kind: 'ok' });
   });
 
   test('DescribeConfigs naming an unknown resource type fails every resource, as Kafka', async () => {

@@ -137,12 +137,19 @@ export function applyTimestampPolicy(batch: Buffer, config: LogConfig, now: numb
       seen.add(s.index);
       errors.push({
         batchIndex: s.index,
-        batchIndexErrorMessage: `Timestamp ${s.timestamp} of message with offset ${s.offset} is out of range. The timestamp should be within [${now - before}, ${now + after}]`,
+        batchIndexErrorMessage: `Timestamp ${s.timestamp} of message with offset ${s.offset} is out of range. The timestamp should be within [${javaLong(now, -before)}, ${javaLong(now, after)}]`,
       });
     }
   }
   return errors.length > 0 ? new TimestampRejection(errors) : CREATE_TIME;
 }
+
+/** now + delta as Kafka prints it: Java long arithmetic, so an unlimited (Long.MAX_VALUE) side wraps around. */
+function javaLong(now: number, delta: number): string {
+  const d = delta === Number.POSITIVE_INFINITY ? LONG_MAX : delta === Number.NEGATIVE_INFINITY ? -LONG_MAX : BigInt(delta);
+  return BigInt.asIntN(64, BigInt(now) + d).toString();
+}
+const LONG_MAX = 2n ** 63n - 1n;
 
 function producerSetLogAppendTime(batch: Buffer): TimestampRejection {
   const count = batch.readInt32BE(Off.recordCount);

@@ -81,6 +81,16 @@ describe('CreateTime window', () => {
     expect(out.recordErrors[0].batchIndexErrorMessage).toContain(`Timestamp ${NOW + 5_000} of message with offset 1`);
   });
 
+  test('an unlimited side is printed as Kafka prints it: now + Long.MAX_VALUE wrapped as a Java long', () => {
+    const batch = buildRecordBatch([{ value: 'old', timestamp: NOW - 70_000 }]);
+    const out = applyTimestampPolicy(batch, cfg({ messageTimestampBeforeMaxMs: 60_000 }), NOW) as TimestampRejection;
+    const wrapped = BigInt.asIntN(64, BigInt(NOW) + 2n ** 63n - 1n);
+    expect(wrapped < 0n).toBe(true);
+    expect(out.recordErrors[0].batchIndexErrorMessage).toBe(
+      `Timestamp ${NOW - 70_000} of message with offset 0 is out of range. The timestamp should be within [${NOW - 60_000}, ${wrapped}]`,
+    );
+  });
+
   test('no window configured: nothing is read', () => {
     const batch = buildRecordBatch([{ value: 'a', timestamp: 5 }]);
     expect(applyTimestampPolicy(batch, DEFAULT_LOG_CONFIG, NOW)).toEqual({ logAppendTimeMs: -1n });
