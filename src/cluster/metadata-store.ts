@@ -20,6 +20,8 @@ export interface ClusterMetadata {
   version: 1;
   clusterId: string;
   topics: TopicRecord[];
+  /** Broker configs set with AlterConfigs: the cluster default ("" resource) and this broker's own. */
+  dynamicBrokerConfigs?: { cluster: Record<string, string>; broker: Record<string, string> };
 }
 
 export const METADATA_FILE = 'cluster-metadata.json';

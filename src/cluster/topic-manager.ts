@@ -8,7 +8,7 @@ import { LogManager } from '../storage/log-manager';
 import { KafkaError } from './kafka-error';
 import { ClusterMetadata, MetadataStore, TopicRecord, newUuid } from './metadata-store';
 import { Partition } from './partition';
-import { BrokerTopicDefaults, logConfigFor, validateTopicConfigs } from './topic-config';
+import { BrokerTopicDefaults, effectiveConfig, logConfigFor, validateEffectiveTopicConfigs, validateTopicConfigs } from './topic-config';
 import { collisionKey, topicNameProblem } from './topic-name';
 
 /** How many partition logs of a topic are opened at the same time. */
@@ -20,7 +20,8 @@ export const MAX_PARTITIONS_ADDED = 10_000;
 export interface Topic {
   readonly name: string;
   readonly topicId: string;
-  readonly configs: Record<string, string>;
+  /** The topic's own config overrides; replaced (never edited in place) by alterConfigs. */
+  configs: Record<string, string>;
   readonly partitions: Partition[];
   /** Internal topics (__consumer_offsets) are hidden from Metadata unless named. */
   readonly internal: boolean;
@@ -43,6 +44,8 @@ export class TopicManager {
     private readonly logs: LogManager,
     private readonly store: MetadataStore,
     private readonly brokerDefaults: BrokerTopicDefaults,
+    /** Called with the stored dynamic broker configs before any log opens, so `brokerDefaults` includes them. */
+    private readonly onDynamicBrokerConfigs?: (d: { cluster: Record<string, string>; broker: Record<string, string> }) => void,
   ) {}
 
   get clusterId(): string {
@@ -53,6 +56,7 @@ export class TopicManager {
   async load(): Promise<void> {
     const stored = this.store.load();
     this.state = stored ?? { version: 1, clusterId: newUuid(), topics: [] };
+    if (this.state.dynamicBrokerConfigs) this.onDynamicBrokerConfigs?.(this.state.dynamicBrokerConfigs);
     const expected = new Set(this.state.topics.flatMap((t) => Array.from({ length: t.partitions }, (_, i) => `${t.name}-${i}`)));
     await this.logs.quarantineStrayDirs(expected);
     for (const rec of this.state.topics) await this.openTopic(rec);
@@ -91,8 +95,8 @@ export class TopicManager {
     if (!Number.isInteger(opts.numPartitions) || opts.numPartitions < 1) {
       throw new KafkaError(ErrorCode.INVALID_PARTITIONS, 'Number of partitions must be larger than 0.');
     }
-    const configs = opts.configs ?? {};
-    validateTopicConfigs(configs);
+    const configs = validateTopicConfigs(opts.configs ?? {});
+    validateEffectiveTopicConfigs((n) => effectiveConfig(n, configs, this.brokerDefaults));
     if (opts.validateOnly) {
       return { name, topicId: newUuid(), configs, partitions: [], internal: name.startsWith('__') };
     }
@@ -177,6 +181,51 @@ export class TopicManager {
       }
       return topic;
     });
+  }
+
+  /**
+   * Replaces a topic's config overrides with `overrides` (AlterConfigs
+   * semantics; IncrementalAlterConfigs computes the new set first). Checks
+   * them as Kafka does (names and values, then the rules across configs,
+   * then that the topic exists), stores them, and applies them to the open
+   * partition logs at once. Throws KafkaError.
+   */
+  async alterConfigs(name: string, overrides: Record<string, string | null>, validateOnly = false): Promise<void> {
+    if (name === '') throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Default topic resources are not allowed.');
+    const problem = topicNameProblem(name);
+    if (problem) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, problem);
+    const configs = validateTopicConfigs(overrides);
+    validateEffectiveTopicConfigs((n) => effectiveConfig(n, configs, this.brokerDefaults));
+    const topic = this.byName.get(name);
+    if (!topic || this.busy.has(name)) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`);
+    if (validateOnly) return;
+    const rec = this.state.topics.find((t) => t.name === name);
+    if (rec) rec.configs = configs;
+    topic.configs = configs;
+    this.applyLogConfig(topic);
+    await this.store.save(this.state);
+  }
+
+  /** Dynamic broker configs as stored with the metadata (empty when none were ever set). */
+  get dynamicBrokerConfigs(): { cluster: Record<string, string>; broker: Record<string, string> } {
+    return this.state.dynamicBrokerConfigs ?? { cluster: {}, broker: {} };
+  }
+
+  /**
+   * Stores new dynamic broker configs; the caller has already updated the
+   * broker defaults object this manager shares, so every topic's logs are
+   * given their new effective settings.
+   */
+  async saveDynamicBrokerConfigs(d: { cluster: Record<string, string>; broker: Record<string, string> }): Promise<void> {
+    this.state.dynamicBrokerConfigs = { cluster: { ...d.cluster }, broker: { ...d.broker } };
+    for (const t of this.byName.values()) this.applyLogConfig(t);
+    await this.store.save(this.state);
+  }
+
+  /** Gives every partition of `topic` the log settings of its current configs and the broker defaults. */
+  private applyLogConfig(topic: Topic): void {
+    const c = logConfigFor(topic.configs, this.brokerDefaults);
+    for (const p of topic.partitions) p.log.updateConfig(c);
   }
 
   /** Runs a create or delete of `name` while no other create or delete of it can start. */

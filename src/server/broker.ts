@@ -11,6 +11,8 @@ import { SYSTEM_CLOCK } from '../cluster/clock';
 import { GroupCoordinator } from '../cluster/group-coordinator';
 import { MetadataStore } from '../cluster/metadata-store';
 import { OffsetsTopic } from '../cluster/offsets-topic';
+import { BrokerConfigs } from '../cluster/broker-configs';
+import { ConfigAdmin } from '../cluster/config-admin';
 import { ProducerIdManager } from '../cluster/producer-id-manager';
 import { BrokerTopicDefaults, cleanerConfigFor } from '../cluster/topic-config';
 import { TopicManager } from '../cluster/topic-manager';
@@ -29,6 +31,10 @@ export class Broker {
   readonly topics: TopicManager;
   /** Broker-level values of topic configs (log.retention.ms and friends). */
   readonly topicDefaults: BrokerTopicDefaults;
+  /** Broker configs in their layers (static, dynamic), as DescribeConfigs and AlterConfigs see them. */
+  readonly brokerConfigs: BrokerConfigs;
+  /** DescribeConfigs / AlterConfigs / IncrementalAlterConfigs on topics, this broker and its logger. */
+  readonly configAdmin: ConfigAdmin;
   /** Consumer groups and their committed offsets, stored in __consumer_offsets. */
   readonly groups: GroupCoordinator;
   readonly offsetsTopic: OffsetsTopic;
@@ -53,8 +59,10 @@ export class Broker {
     readonly log: Logger,
   ) {
     this.logs = new LogManager(config.dataDir, log);
-    this.topicDefaults = brokerTopicDefaults(config);
-    this.topics = new TopicManager(this.logs, new MetadataStore(config.dataDir), this.topicDefaults);
+    this.brokerConfigs = new BrokerConfigs(config);
+    this.topicDefaults = this.brokerConfigs.topicDefaults;
+    this.topics = new TopicManager(this.logs, new MetadataStore(config.dataDir), this.topicDefaults, (d) => this.brokerConfigs.setDynamic(d));
+    this.configAdmin = new ConfigAdmin(this.topics, this.brokerConfigs, config.nodeId, log);
     this.offsetsTopic = new OffsetsTopic(this.topics, { partitions: config.offsetsTopicNumPartitions, segmentBytes: config.offsetsTopicSegmentBytes }, log);
     this.groups = new GroupCoordinator(
       {
@@ -195,20 +203,4 @@ export class Broker {
     }
     this.log.info('shut down cleanly');
   }
-}
-
-function brokerTopicDefaults(c: BrokerConfig): BrokerTopicDefaults {
-  const d: BrokerTopicDefaults = {
-    'retention.ms': String(c.logRetentionMs),
-    'retention.bytes': String(c.logRetentionBytes),
-    'segment.bytes': String(c.logSegmentBytes),
-    'segment.ms': String(c.logSegmentMs),
-    'max.message.bytes': String(c.messageMaxBytes),
-    'delete.retention.ms': String(c.logCleanerDeleteRetentionMs),
-    'min.cleanable.dirty.ratio': String(c.logCleanerMinCleanableRatio),
-  };
-  // Set only when given, so CreateTopics/DescribeConfigs report Kafka's default as a default.
-  if (c.compressionType !== 'producer') d['compression.type'] = c.compressionType;
-  if (Number.isFinite(c.logFlushIntervalMessages)) d['flush.messages'] = String(c.logFlushIntervalMessages);
-  return d;
 }

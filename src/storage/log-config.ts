@@ -18,6 +18,21 @@ export interface LogConfig {
   indexIntervalBytes: number;
   /** flush.messages: fsync after this many unflushed records; Infinity = rely on the page cache. */
   flushMessages: number;
+  /** cleanup.policy: "delete" and/or "compact" (read by the log cleaner; retention above is already off without "delete"). */
+  cleanupPolicy: readonly string[];
+  /** min.compaction.lag.ms: records younger than this are not compacted. */
+  minCompactionLagMs: number;
+  /** max.compaction.lag.ms: records older than this make the log eligible for compaction whatever its dirty ratio. */
+  maxCompactionLagMs: number;
+  /** delete.retention.ms: how long tombstones survive after compaction reached them. */
+  deleteRetentionMs: number;
+  /** min.cleanable.dirty.ratio */
+  minCleanableDirtyRatio: number;
+  /** message.timestamp.type: LogAppendTime makes the broker stamp each batch when it is written. */
+  messageTimestampType: 'CreateTime' | 'LogAppendTime';
+  /** message.timestamp.before.max.ms / after.max.ms (difference.max.ms folded in): CreateTime window; Infinity = none. */
+  messageTimestampBeforeMaxMs: number;
+  messageTimestampAfterMaxMs: number;
 }
 
 export const DEFAULT_LOG_CONFIG: LogConfig = Object.freeze({
@@ -28,6 +43,14 @@ export const DEFAULT_LOG_CONFIG: LogConfig = Object.freeze({
   maxMessageBytes: 1048588,
   indexIntervalBytes: 4096,
   flushMessages: Number.POSITIVE_INFINITY,
+  cleanupPolicy: ['delete'],
+  minCompactionLagMs: 0,
+  maxCompactionLagMs: Number.POSITIVE_INFINITY,
+  deleteRetentionMs: 86400000,
+  minCleanableDirtyRatio: 0.5,
+  messageTimestampType: 'CreateTime',
+  messageTimestampBeforeMaxMs: Number.POSITIVE_INFINITY,
+  messageTimestampAfterMaxMs: Number.POSITIVE_INFINITY,
 });
 
 export interface StorageLogger {

@@ -77,7 +77,10 @@ const EXPECTED_RANGES: Record<number, [string, number, number, number]> = {
   19: ['CreateTopics', 2, 7, 5],
   20: ['DeleteTopics', 1, 6, 4],
   22: ['InitProducerId', 0, 5, 2],
+  32: ['DescribeConfigs', 1, 4, 4],
+  33: ['AlterConfigs', 0, 2, 2],
   42: ['DeleteGroups', 0, 2, 2],
+  44: ['IncrementalAlterConfigs', 0, 1, 1],
   47: ['OffsetDelete', 0, 0, -1], // never flexible
   21: ['DeleteRecords', 0, 2, 2],
   23: ['OffsetForLeaderEpoch', 0, 4, 4],

@@ -20,7 +20,10 @@ import { ListGroupsRequest, ListGroupsResponse } from './16-list-groups';
 import { ApiVersionsRequest, ApiVersionsResponse } from './18-api-versions';
 import { CreateTopicsRequest, CreateTopicsResponse } from './19-create-topics';
 import { DeleteTopicsRequest, DeleteTopicsResponse } from './20-delete-topics';
+import { DescribeConfigsRequest, DescribeConfigsResponse } from './32-describe-configs';
+import { AlterConfigsRequest, AlterConfigsResponse } from './33-alter-configs';
 import { DeleteGroupsRequest, DeleteGroupsResponse } from './42-delete-groups';
+import { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from './44-incremental-alter-configs';
 import { OffsetDeleteRequest, OffsetDeleteResponse } from './47-offset-delete';
 import { DeleteRecordsRequest, DeleteRecordsResponse } from './21-delete-records';
 import { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from './23-offset-for-leader-epoch';
@@ -84,6 +87,12 @@ export {
   InitProducerIdResponse,
   DescribeProducersRequest,
   DescribeProducersResponse,
+  DescribeConfigsRequest,
+  DescribeConfigsResponse,
+  AlterConfigsRequest,
+  AlterConfigsResponse,
+  IncrementalAlterConfigsRequest,
+  IncrementalAlterConfigsResponse,
 };
 
 export const produceRequest = codec(ProduceRequest);
@@ -138,6 +147,12 @@ export const initProducerIdRequest = codec(InitProducerIdRequest);
 export const initProducerIdResponse = codec(InitProducerIdResponse);
 export const describeProducersRequest = codec(DescribeProducersRequest);
 export const describeProducersResponse = codec(DescribeProducersResponse);
+export const describeConfigsRequest = codec(DescribeConfigsRequest);
+export const describeConfigsResponse = codec(DescribeConfigsResponse);
+export const alterConfigsRequest = codec(AlterConfigsRequest);
+export const alterConfigsResponse = codec(AlterConfigsResponse);
+export const incrementalAlterConfigsRequest = codec(IncrementalAlterConfigsRequest);
+export const incrementalAlterConfigsResponse = codec(IncrementalAlterConfigsResponse);
 
 export type ProduceRequestValue = ValueOf<typeof ProduceRequest>;
 export type ProduceResponseValue = ValueOf<typeof ProduceResponse>;
@@ -191,6 +206,12 @@ export type InitProducerIdRequestValue = ValueOf<typeof InitProducerIdRequest>;
 export type InitProducerIdResponseValue = ValueOf<typeof InitProducerIdResponse>;
 export type DescribeProducersRequestValue = ValueOf<typeof DescribeProducersRequest>;
 export type DescribeProducersResponseValue = ValueOf<typeof DescribeProducersResponse>;
+export type DescribeConfigsRequestValue = ValueOf<typeof DescribeConfigsRequest>;
+export type DescribeConfigsResponseValue = ValueOf<typeof DescribeConfigsResponse>;
+export type AlterConfigsRequestValue = ValueOf<typeof AlterConfigsRequest>;
+export type AlterConfigsResponseValue = ValueOf<typeof AlterConfigsResponse>;
+export type IncrementalAlterConfigsRequestValue = ValueOf<typeof IncrementalAlterConfigsRequest>;
+export type IncrementalAlterConfigsResponseValue = ValueOf<typeof IncrementalAlterConfigsResponse>;
 
 /** A request codec and its response codec. */
 export interface MessagePair {
@@ -226,6 +247,9 @@ export const MESSAGES = {
   60: { request: describeClusterRequest, response: describeClusterResponse },
   22: { request: initProducerIdRequest, response: initProducerIdResponse },
   61: { request: describeProducersRequest, response: describeProducersResponse },
+  32: { request: describeConfigsRequest, response: describeConfigsResponse },
+  33: { request: alterConfigsRequest, response: alterConfigsResponse },
+  44: { request: incrementalAlterConfigsRequest, response: incrementalAlterConfigsResponse },
 } as const satisfies { readonly [apiKey: number]: MessagePair };
 
 export type ApiKeyWithMessages = keyof typeof MESSAGES;

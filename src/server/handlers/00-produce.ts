@@ -27,16 +27,16 @@
  *   key: INVALID_RECORD with one record error each and Kafka's message
  *   (compressed batches are decompressed for this check);
  * - the broker assigns offsets by patching the batch's baseOffset and
- *   overwrites its partitionLeaderEpoch; records are never re-encoded (but for compression.type below);
+ *   overwrites its partitionLeaderEpoch; records are never re-encoded
+ *   (but for compression.type below): compressed batches (gzip, snappy,
+ *   lz4, zstd) are stored as they came;
  * - batches with a producer id (idempotent producers) are checked against
  *   the partition's producer state (storage/producer-state.ts): a retried
  *   duplicate of one of the producer's last five batches gets NONE with the
  *   original baseOffset and is not written again (logAppendTimeMs then
  *   carries the original batch's max timestamp, as Kafka answers); a gap
  *   gets OUT_OF_ORDER_SEQUENCE_NUMBER, an epoch older than the known one
- *   INVALID_PRODUCER_EPOCH, both without an error message, as Kafka.
- *   overwrites its partitionLeaderEpoch; records are never re-encoded:
- *   compressed batches (gzip, snappy, lz4, zstd) are stored as they came;
+ *   INVALID_PRODUCER_EPOCH, both without an error message, as Kafka;
  * - a codec id Kafka does not know (5-7) gets UNKNOWN_SERVER_ERROR, as in
  *   Kafka (CompressionType.forId throws an IllegalArgumentException there);
  *   zstd in Produce v3-6 gets UNSUPPORTED_COMPRESSION_TYPE (KIP-110);
@@ -56,6 +56,11 @@
  *   LogValidator does; an uncompressed control batch is left alone); the
  *   result must still fit max.message.bytes (MESSAGE_TOO_LARGE). The
  *   default, `producer`, stores batches as they came.
+ * - the topic's timestamp rules (cluster/batch-timestamps.ts): records
+ *   outside message.timestamp.before/after.max.ms get INVALID_TIMESTAMP with
+ *   recordErrors; under LogAppendTime the batch is stamped with the
+ *   broker's time (attribute bit, maxTimestamp, CRC) and logAppendTimeMs
+ *   is answered.
  *
  * Version notes: v8 adds recordErrors/errorMessage (KIP-467); v10 adds the
  * currentLeader/nodeEndpoints tagged fields (KIP-951), only set on
@@ -64,7 +69,8 @@
  * KIP-890 part 2: no transactions here, so nothing changes); v13 names
  * topics by topicId in the request and the response (KIP-516).
  */
-import { keylessRecordErrors, RecordError, recordErrorsMessage } from '../../cluster/compacted-topic-records';
+import { applyTimestampPolicy, RecordError, TimestampRejection } from '../../cluster/batch-timestamps';
+import { keylessRecordErrors, recordErrorsMessage } from '../../cluster/compacted-topic-records';
 import { KafkaError } from '../../cluster/kafka-error';
 import { isCompacted } from '../../cluster/topic-config';
 import { Partition } from '../../cluster/partition';
@@ -194,14 +200,14 @@ export function applyCompressionType(batch: Buffer, compressionType: string, max
   return rebuilt;
 }
 
-async function append(partition: Partition, batch: Buffer, index: number, log?: { info(o: object, m: string): void }): Promise<PartitionAnswer> {
+async function append(partition: Partition, batch: Buffer, index: number, log?: { info(o: object, m: string): void }, logAppendTimeMs = -1n): Promise<PartitionAnswer> {
   try {
     const r = await partition.log.append(batch, partition.leaderEpoch);
     return {
       index,
       errorCode: ErrorCode.NONE,
       baseOffset: BigInt(r.baseOffset),
-      logAppendTimeMs: r.duplicate ? BigInt(r.duplicate.maxTimestamp) : -1n,
+      logAppendTimeMs: r.duplicate ? BigInt(r.duplicate.maxTimestamp) : logAppendTimeMs,
       logStartOffset: BigInt(r.logStartOffset),
       errorMessage: null,
     };
@@ -278,7 +284,14 @@ export const produceHandler = defineHandler({
             continue;
           }
         }
-        answers.push(append(target, checked, p.index, ctx.log));
+        // The topic's message.timestamp.* rules: a window check, or the LogAppendTime stamp (patched in place).
+        const stamped = applyTimestampPolicy(checked, target.log.config, Date.now());
+        if (stamped instanceof TimestampRejection) {
+          ctx.log.debug({ topic: name, partition: p.index, recordErrors: stamped.recordErrors }, 'produce rejected: timestamps');
+          answers.push(Promise.resolve({ ...failure(p.index, stamped.code, stamped.message), recordErrors: stamped.recordErrors }));
+          continue;
+        }
+        answers.push(append(target, checked, p.index, ctx.log, stamped.logAppendTimeMs));
       }
     }
     const settled = await Promise.all(

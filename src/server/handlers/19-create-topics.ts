@@ -13,30 +13,27 @@
  *   same name twice in one request INVALID_REQUEST for both;
  * - validateOnly checks everything and creates nothing;
  * - v5+ echoes the partition count, replication factor and every config
- *   with its source (the topic's own, the broker's, or Kafka's default).
+ *   with its value and source exactly as DescribeConfigs shows them (the
+ *   topic's own, a dynamic or static broker setting, or Kafka's default).
  *
  * Version notes: v5 flexible and config echo (KIP-525); v7 topic ids.
  */
 import { KafkaError } from '../../cluster/kafka-error';
-import { BrokerTopicDefaults, TOPIC_CONFIGS } from '../../cluster/topic-config';
+import { BrokerConfigs } from '../../cluster/broker-configs';
 import { ErrorCode } from '../../protocol/error-codes';
 import { createTopicsRequest, createTopicsResponse } from '../../protocol/messages';
 import { ZERO_UUID } from '../../protocol/primitives';
 import { defineHandler } from '../handler';
 
-/** DescribeConfigs config sources (KIP-226). */
-const SOURCE_TOPIC = 1;
-const SOURCE_STATIC_BROKER = 4;
-const SOURCE_DEFAULT = 5;
-
-function configsEcho(own: Record<string, string>, broker: BrokerTopicDefaults) {
-  return Object.keys(TOPIC_CONFIGS)
-    .sort()
-    .map((name) => {
-      const source = own[name] !== undefined ? SOURCE_TOPIC : broker[name] !== undefined ? SOURCE_STATIC_BROKER : SOURCE_DEFAULT;
-      const value = own[name] ?? broker[name] ?? TOPIC_CONFIGS[name].defaultValue;
-      return { name, value, readOnly: false, configSource: source, isSensitive: false };
-    });
+/** Every topic config with its value and source, as DescribeConfigs would show them (KIP-525). */
+function configsEcho(own: Record<string, string>, broker: BrokerConfigs) {
+  return broker.describeTopic(own, false, false, null).map((c) => ({
+    name: c.name,
+    value: c.value,
+    readOnly: c.readOnly,
+    configSource: c.source,
+    isSensitive: c.isSensitive,
+  }));
 }
 
 export const createTopicsHandler = defineHandler({
@@ -51,7 +48,6 @@ export const createTopicsHandler = defineHandler({
     const nodeId = broker.config.nodeId;
     const counts = new Map<string, number>();
     for (const t of req.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
-    const defaults = broker.topicDefaults;
     const results = [];
     for (const t of req.topics) {
       const fail = (code: ErrorCode, message: string) => ({
@@ -107,7 +103,7 @@ export const createTopicsHandler = defineHandler({
           errorMessage: null,
           numPartitions,
           replicationFactor,
-          configs: configsEcho(configs, defaults),
+          configs: configsEcho(topic.configs, broker.brokerConfigs),
         });
         if (!req.validateOnly) ctx.log.info({ topic: t.name, partitions: numPartitions }, 'topic created');
       } catch (err) {

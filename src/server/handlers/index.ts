@@ -26,6 +26,9 @@ import { electLeadersHandler } from './43-elect-leaders';
 import { describeClusterHandler } from './60-describe-cluster';
 import { initProducerIdHandler } from './22-init-producer-id';
 import { describeProducersHandler } from './61-describe-producers';
+import { describeConfigsHandler } from './32-describe-configs';
+import { alterConfigsHandler } from './33-alter-configs';
+import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs';
 
 export const HANDLERS: readonly Handler[] = [
   produceHandler,
@@ -54,4 +57,7 @@ export const HANDLERS: readonly Handler[] = [
   describeClusterHandler,
   initProducerIdHandler,
   describeProducersHandler,
+  describeConfigsHandler,
+  alterConfigsHandler,
+  incrementalAlterConfigsHandler,
 ] as unknown as readonly Handler[];
