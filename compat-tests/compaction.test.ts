@@ -336,6 +336,14 @@ test('__consumer_offsets is compacted: it shrinks after many commits, the group\
     const admin = client(b).admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: 'tracked', numPartitions: 3 }] });
+    // Records up to past the highest offset committed below: a consumer fetching at a committed offset beyond
+    // the log end gets OFFSET_OUT_OF_RANGE and kafkajs then commits its reset offset (-2) over ours.
+    const filler = client(b).producer();
+    await filler.connect();
+    for (let p = 0; p < 3; p++) {
+      await filler.send({ topic: 'tracked', acks: -1, messages: Array.from({ length: 340 }, (_, i) => ({ partition: p, value: `r${i}` })) });
+    }
+    await filler.disconnect();
     // group names of 12 characters: their int16 length prefix is no tab or newline in kcat's output
     const commitMany = async (groupId: string, from: number, count: number) => {
       const consumer = client(b).consumer({ groupId, maxWaitTimeInMs: 100 });
