@@ -189,9 +189,10 @@ describe('librdkafka (enable.idempotence=true) with lost Produce responses', () 
     expect(out.delivered.map((d: [string, number, number]) => d[0])).toEqual(expected);
     expect(out.delivered.map((d: [string, number, number]) => d[2])).toEqual(expected.map((_, i) => i));
     await expectExactlyOnce(topic, expected);
-    // 20 batches, and at least the one whose answer was lost sent (and answered) twice
+    // 20 batches, and at least the one whose answer was lost sent twice; the broker answered every batch at
+    // least once (a request still in flight on the connection the proxy cut may go unanswered to the proxy)
     expect(proxy.produceRequests - requestsBefore).toBeGreaterThanOrEqual(21);
-    expect(proxy.produceResponses - answeredBefore).toBe(proxy.produceRequests - requestsBefore);
+    expect(proxy.produceResponses - answeredBefore).toBeGreaterThanOrEqual(20);
   });
 
   test('kcat -X enable.idempotence=true: every line once, in order', async () => {
