@@ -16,7 +16,7 @@ const { MESSAGES, fetchRequest } = require(join(dist, 'protocol/messages'));
 
 const MAX_BYTES = 8 << 20;
 
-function fetchFrame(topic, offset, id) {
+function fetchFrame(topic, offset, id, partition = 0) {
   return encodeRequest(1, fetchRequest, 11, {
     replicaId: -1,
     maxWaitMs: 0,
@@ -25,7 +25,7 @@ function fetchFrame(topic, offset, id) {
     isolationLevel: 0,
     sessionId: 0,
     sessionEpoch: -1,
-    topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: BigInt(offset), logStartOffset: -1n, partitionMaxBytes: MAX_BYTES }] }],
+    topics: [{ topic, partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset: BigInt(offset), logStartOffset: -1n, partitionMaxBytes: MAX_BYTES }] }],
     forgottenTopicsData: [],
     rackId: '',
   }, id);
