@@ -95,4 +95,4 @@ function rssSampler(pid, ms = 50) {
   };
 }
 
-module.exports = { startBroker, startFloor, startNode, track, cpuSeconds, rssMb, hwmMb, rssSampler };
+module.exports = { statusKb, startBroker, startFloor, startNode, track, cpuSeconds, rssMb, hwmMb, rssSampler };
