@@ -39,8 +39,11 @@ async function startNode(nodeArgs, port, { env, tmp } = {}) {
   };
 }
 
-/** The broker on a fresh data directory; extra flags appended. */
-async function startBroker(extra = [], nodeFlags = []) {
+/**
+ * The broker on a fresh data directory; extra flags appended. Node flags for
+ * the broker process (e.g. --cpu-prof) from BENCH_BROKER_NODE_FLAGS.
+ */
+async function startBroker(extra = [], nodeFlags = (process.env.BENCH_BROKER_NODE_FLAGS || '').split(' ').filter(Boolean)) {
   const dir = mkdtempSync(join(tmpdir(), 'kafkats-bench-'));
   const port = await freePort();
   const b = await startNode([...nodeFlags, join(dist, 'kafkats.js'), '--port', String(port), '--data-dir', dir, '--log-level', 'warn', ...extra], port, { tmp: dir });
