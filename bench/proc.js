@@ -17,6 +17,9 @@ process.on('exit', () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
 
+// Ctrl-C or a kill of the bench: exit through the handler above.
+for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => process.exit(130));
+
 function track(child) {
   children.add(child);
   child.once('exit', () => children.delete(child));
