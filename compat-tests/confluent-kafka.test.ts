@@ -141,10 +141,13 @@ test('get_watermark_offsets and offsets_for_times (also inside a batch)', async 
   // A long linger puts each produce call's records into a single batch.
   await ck('produce', { topic, acks: 'all', linger_ms: 300, messages: first });
   await ck('produce', { topic, acks: 'all', linger_ms: 300, messages: second });
-  expect(await recordBatches(broker.current.port, topic)).toEqual([
-    { baseOffset: 0, count: 8 },
-    { baseOffset: 8, count: 6 },
-  ]);
+  // Usually one batch per call; under load librdkafka may send a call's first record on its own. The
+  // lookups below still land in batches of several records (record-level lookups inside a batch).
+  const batches = await recordBatches(broker.current.port, topic);
+  expect(batches.reduce((n, b) => n + b.count, 0)).toBe(14);
+  const holding = (offset: number) => batches.find((b) => b.baseOffset <= offset && offset < b.baseOffset + b.count)!;
+  expect(holding(3).count).toBeGreaterThan(2);
+  expect(holding(12).count).toBeGreaterThan(2);
 
   const targets = [t0 + 2500, t0 + 5000, t0 - 1000, t0 + 7001, t0 + 33500, t0 + 3600000];
   const out = await ck('offsets', { topic, times: targets });
