@@ -55,8 +55,13 @@ async function waitFor(what: string, cond: () => boolean | Promise<boolean>, tim
   }
 }
 
-async function kcatRead(b: BrokerProcess, topic: string): Promise<Rec[]> {
-  const out = await kcat(['-C', '-b', b.bootstrap, '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q', '-f', '%o\t%k\t%S\t%s\n']);
+/**
+ * The records of partition 0 through kcat. With `withValues` false only each value's size is read (its
+ * value stands as "" or null): binary values such as __consumer_offsets' can hold the line delimiter.
+ */
+async function kcatRead(b: BrokerProcess, topic: string, withValues = true): Promise<Rec[]> {
+  const format = withValues ? '%o\t%k\t%S\t%s\n' : '%o\t%k\t%S\n';
+  const out = await kcat(['-C', '-b', b.bootstrap, '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q', '-f', format]);
   expect(out.code).toBe(0);
   return out.stdout
     .split('\n')
@@ -366,19 +371,22 @@ test('__consumer_offsets is compacted: it shrinks after many commits, the group\
     await waitFor('__consumer_offsets to be cleaned', () => checkpoint(b, dir) >= written);
     // one record per key is left: each group's metadata and one commit per (group, topic, partition); of the
     // deleted group only tombstones (or nothing, if a pass past their delete horizon already ran)
-    let records = await kcatRead(b, '__consumer_offsets');
-    expect(new Set(records.map((r) => r.key)).size).toBe(records.length);
+    let records = await kcatRead(b, '__consumer_offsets', false);
+    // keys are unique in the cleaned part (the coordinator may append a record, e.g. at a LeaveGroup, after `written`)
+    const cleanedPart = records.filter((r) => r.offset < written);
+    expect(new Set(cleanedPart.map((r) => r.key)).size).toBe(cleanedPart.length);
     expect(records.filter((r) => r.key!.includes('gone-group-x') && r.value !== null)).toEqual([]);
-    expect(records.filter((r) => r.key!.includes('busy-group-x')).length).toBeLessThanOrEqual(4);
+    expect(cleanedPart.filter((r) => r.key!.includes('busy-group-x')).length).toBeLessThanOrEqual(4);
     expect(logBytes(b, dir)).toBeLessThan(2048);
     // past delete.retention.ms, the next cleaning removes the tombstones
     await new Promise((r) => setTimeout(r, 1100));
     await commitMany('busy-group-x', COMMITS, 30);
     written = await end();
     await waitFor('__consumer_offsets to be cleaned again', () => checkpoint(b, dir) >= written);
-    records = await kcatRead(b, '__consumer_offsets');
+    records = await kcatRead(b, '__consumer_offsets', false);
     expect(records.filter((r) => r.key!.includes('gone-group-x'))).toEqual([]);
-    expect(new Set(records.map((r) => r.key)).size).toBe(records.length);
+    const cleanedAgain = records.filter((r) => r.offset < written);
+    expect(new Set(cleanedAgain.map((r) => r.key)).size).toBe(cleanedAgain.length);
     await admin.disconnect();
     const expectOffsets = async () => {
       const a = client(b).admin();
