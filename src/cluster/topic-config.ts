@@ -328,6 +328,7 @@ export function logConfigFor(topicConfigs: Record<string, string>, brokerDefault
     messageTimestampType: get('message.timestamp.type') === 'LogAppendTime' ? 'LogAppendTime' : 'CreateTime',
     messageTimestampBeforeMaxMs: before === Number.POSITIVE_INFINITY ? difference : before,
     messageTimestampAfterMaxMs: after === Number.POSITIVE_INFINITY ? difference : after,
+    compressionType: get('compression.type'),
   };
 }
 

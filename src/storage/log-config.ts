@@ -33,6 +33,8 @@ export interface LogConfig {
   /** message.timestamp.before.max.ms / after.max.ms (difference.max.ms folded in): CreateTime window; Infinity = none. */
   messageTimestampBeforeMaxMs: number;
   messageTimestampAfterMaxMs: number;
+  /** compression.type: `producer` stores batches as they came; a codec name (or `uncompressed`) re-encodes them (read by Produce). */
+  compressionType: string;
 }
 
 export const DEFAULT_LOG_CONFIG: LogConfig = Object.freeze({
@@ -51,6 +53,7 @@ export const DEFAULT_LOG_CONFIG: LogConfig = Object.freeze({
   messageTimestampType: 'CreateTime',
   messageTimestampBeforeMaxMs: Number.POSITIVE_INFINITY,
   messageTimestampAfterMaxMs: Number.POSITIVE_INFINITY,
+  compressionType: 'producer',
 });
 
 export interface StorageLogger {

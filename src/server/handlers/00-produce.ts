@@ -72,14 +72,12 @@
 import { applyTimestampPolicy, RecordError, TimestampRejection } from '../../cluster/batch-timestamps';
 import { keylessRecordErrors, recordErrorsMessage } from '../../cluster/compacted-topic-records';
 import { KafkaError } from '../../cluster/kafka-error';
-import { isCompacted } from '../../cluster/topic-config';
 import { Partition } from '../../cluster/partition';
 import { ErrorCode } from '../../protocol/error-codes';
 import { produceRequest, produceResponse } from '../../protocol/messages';
 import { COMPRESSION_NAMES, Compression, DecompressionError, isKnownCompression } from '../../protocol/compression';
 import { MalformedError } from '../../protocol/primitives';
 import { ATTR_CONTROL, checkBatchAt, checkRecordsOf, compressionOf, Off, recompressBatch } from '../../protocol/record-batch';
-import { effectiveConfig } from '../../cluster/topic-config';
 import { RecordsValue } from '../../protocol/schema';
 import { InvalidProducerEpochError, OutOfOrderSequenceError } from '../../storage/producer-state';
 import { CloseConnection, defineHandler, NO_RESPONSE } from '../handler';
@@ -270,14 +268,14 @@ export const produceHandler = defineHandler({
           apiVersion: ctx.apiVersion,
         });
         if (!(checked instanceof KafkaError)) {
-          checked = applyCompressionType(checked, effectiveConfig('compression.type', known.configs, broker.topicDefaults), maxMessageBytes);
+          checked = applyCompressionType(checked, target.log.config.compressionType, maxMessageBytes);
         }
         if (checked instanceof KafkaError) {
           ctx.log.debug({ topic: name, partition: p.index, error: checked.message }, 'produce rejected');
           answers.push(Promise.resolve(failure(p.index, checked.code, checked.message)));
           continue;
         }
-        if (isCompacted(known.configs, broker.topicDefaults)) {
+        if (target.log.config.cleanupPolicy.includes('compact')) {
           const recordErrors = keylessRecordErrors(checked, name, p.index);
           if (recordErrors.length > 0) {
             answers.push(Promise.resolve({ ...failure(p.index, ErrorCode.INVALID_RECORD, recordErrorsMessage(recordErrors)), recordErrors }));
