@@ -6,6 +6,8 @@ module.exports = {
   // Jest reads testTimeout only at the top level, not per project. Compat tests
   // start broker processes and real clients; unit tests finish far below this.
   testTimeout: 60000,
+  // The default reporter, then one plain closing line with the counts (test/summary-reporter.js).
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
   projects: [
     {
       displayName: 'unit',
