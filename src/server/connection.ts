@@ -28,6 +28,9 @@ export class Connection {
   private closed = false;
   private paused = false;
   private reading = true;
+  private flushScheduled = false;
+  /** Requests started and not yet answered by the dispatcher. */
+  private unfinished = 0;
   private idleWaiters: (() => void)[] = [];
   /** The peer's address as Kafka prints an InetAddress ("/127.0.0.1"). */
   private readonly clientHost: string;
@@ -73,11 +76,13 @@ export class Connection {
   private start(frame: Buffer): void {
     const slot: Slot = { done: false, chunks: null };
     this.slots.push(slot);
+    this.unfinished++;
     this.dispatcher.dispatch(frame, this.log, this.clientHost).then(
       (chunks) => {
         slot.done = true;
         slot.chunks = chunks;
-        this.flush();
+        this.unfinished--;
+        this.scheduleFlush();
       },
       (err: unknown) => {
         if (err instanceof CloseConnection) {
@@ -90,6 +95,28 @@ export class Connection {
         }
       },
     );
+  }
+
+  /**
+   * Responses that finish in one event-loop turn go out together, in one
+   * corked write: at once when no request in flight is still unanswered,
+   * else after the turn's other work (setImmediate). A pipelining client
+   * whose requests were appended in one log write gets their answers in one
+   * socket write, not one each (each write to a loopback socket costs a
+   * system call and a wake-up of the reader).
+   */
+  private scheduleFlush(): void {
+    if (this.unfinished === 0) {
+      // every request in flight is answered: nothing to wait for
+      this.flush();
+      return;
+    }
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
   }
 
   /** Writes every finished response at the head of the queue, in order. */

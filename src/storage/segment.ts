@@ -21,7 +21,8 @@ import {
   fileIo,
   readAt,
   writeAll,
-  writevAll,
+  writeAllSync,
+  writevAllSync,
 } from './file-io';
 import { writeFileAtomic } from './atomic-file';
 import { INT32_MAX, OffsetIndex, TimeIndex } from './indexes';
@@ -532,13 +533,17 @@ export class LogSegment {
     };
   }
 
-  /** Writes a staged append (log, then index entries); on failure the files are cut back and it throws. */
+  /**
+   * Writes a staged append (log, then index entries), synchronously to the
+   * page cache (file-io.ts says why); on failure the files are cut back and
+   * it throws.
+   */
   async write(w: StagedWrite): Promise<void> {
     if (this.logFd === null || this.indexFd === null || this.timeIndexFd === null) throw new Error(`segment ${this.name} is not writable`);
     try {
-      await writevAll(this.logFd, w.bufs, this.size);
-      if (w.offsetEntries.length > 0) await writeAll(this.indexFd, w.offsetEntries, this.offsetIndex.bytes);
-      if (w.timeEntries.length > 0) await writeAll(this.timeIndexFd, w.timeEntries, this.timeIndex.bytes);
+      writevAllSync(this.logFd, w.bufs, this.size);
+      if (w.offsetEntries.length > 0) writeAllSync(this.indexFd, w.offsetEntries, this.offsetIndex.bytes);
+      if (w.timeEntries.length > 0) writeAllSync(this.timeIndexFd, w.timeEntries, this.timeIndex.bytes);
     } catch (err) {
       await this.rollback(err);
       throw err;

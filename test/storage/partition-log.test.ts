@@ -77,13 +77,13 @@ describe('append and read', () => {
   test('all appends of one event-loop turn go to disk in one write; appends during a write wait for the next', async () => {
     const dir = await tmpDir();
     const log = await PartitionLog.open(dir, cfg());
-    const writev = jest.spyOn(fileIo, 'writev');
+    const writev = jest.spyOn(fileIo, 'writevSync');
     const first = Array.from({ length: 50 }, (_, i) => log.append(batch(2, { tag: `x${i}` })));
     expect(writev).toHaveBeenCalledTimes(0); // not written synchronously
     await new Promise((r) => setImmediate(r));
     expect(writev).toHaveBeenCalledTimes(1);
     expect(writev.mock.calls[0][1]).toHaveLength(50); // the 50 batch buffers gathered into one writev
-    // the first write may still be in flight: these queue for the next write
+    // appends made after the write was issued queue for the next write
     const second = Array.from({ length: 30 }, (_, i) => log.append(batch(1, { tag: `y${i}` })));
     const results = await Promise.all([...first, ...second]);
     expect(writev).toHaveBeenCalledTimes(2);
@@ -317,9 +317,9 @@ describe('write failures', () => {
     const dir = await tmpDir();
     const log = await PartitionLog.open(dir, cfg());
     await log.append(batch(2, { tag: 'ok1' }));
-    const realWritev = fileIo.writev;
+    const realWritev = fileIo.writevSync;
     // write half of the data, then fail, like a full disk
-    jest.spyOn(fileIo, 'writev').mockImplementationOnce(async (fd, bufs, position) => {
+    jest.spyOn(fileIo, 'writevSync').mockImplementationOnce((fd, bufs, position) => {
       fs.writeSync(fd, bufs[0].subarray(0, 20), 0, 20, position);
       throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
     });
@@ -329,7 +329,7 @@ describe('write failures', () => {
     await expect(failed[1]).rejects.toThrow(/ENOSPC/);
     expect(log.logEndOffset).toBe(2);
     expect(log.highWatermark).toBe(2);
-    expect(fileIo.writev).not.toBe(realWritev); // still spied, now passing through
+    expect(fileIo.writevSync).not.toBe(realWritev); // still spied, now passing through
     const r = await log.append(batch(2, { tag: 'ok2' }));
     expect(r.baseOffset).toBe(2);
     const all = await readAll(log);

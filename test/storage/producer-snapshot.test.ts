@@ -164,7 +164,7 @@ describe('partition log: producer state on disk', () => {
     const dir = await tmpDir();
     const log = await PartitionLog.open(dir, cfg());
     await log.append(pbatch(1n, 0, 1, 'ok'));
-    jest.spyOn(fileIo, 'writev').mockImplementationOnce(async (fd, bufs, position) => {
+    jest.spyOn(fileIo, 'writevSync').mockImplementationOnce((fd, bufs, position) => {
       fs.writeSync(fd, bufs[0].subarray(0, 20), 0, 20, position);
       throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
     });
