@@ -131,10 +131,12 @@ export class Connection {
           corked = true;
         }
         for (const c of slot.chunks) this.socket.write(c);
+        // the socket holds what it still has to send; the slot must not keep a (possibly large) answer alive
+        slot.chunks = null;
       }
     }
     if (corked) this.socket.uncork();
-    if (this.head > 1024 && this.head * 2 > this.slots.length) {
+    if (this.head > 64 && this.head * 2 > this.slots.length) {
       this.slots.splice(0, this.head);
       this.head = 0;
     }

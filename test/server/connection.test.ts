@@ -101,4 +101,24 @@ describe('Connection response writing', () => {
     expect(await got).toBe('\0\0\0\x01x\0\0\0\x01y');
     expect(conn.inFlight).toBe(0);
   });
+
+  test('written answers are not kept: the queue holds only what is in flight or unwritten', async () => {
+    const d = new HeldDispatcher();
+    const conn = new Connection(env.serverSide, d as unknown as Dispatcher, pino({ level: 'silent' }), 1 << 20);
+    const internals = conn as unknown as { slots: { chunks: Buffer[] | null }[]; head: number };
+    let answered = 0;
+    env.client.on('data', (b: Buffer) => (answered += b.length / 8));
+    for (let i = 0; i < 500; i++) {
+      env.client.write(frame(String(i % 1000).padStart(4, '0')));
+      while (d.held.length <= i) await turn();
+      d.held[i].release();
+      await turn();
+      // every answer written so far has been let go of
+      for (let k = 0; k < internals.head; k++) expect(internals.slots[k].chunks).toBeNull();
+      expect(internals.slots.length).toBeLessThanOrEqual(130);
+    }
+    while (answered < 500) await turn();
+    expect(conn.inFlight).toBe(0);
+  });
 });
+
