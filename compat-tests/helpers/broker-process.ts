@@ -17,6 +17,8 @@ export interface BrokerProcess {
   bootstrap: string;
   /** Every log line the broker printed, parsed. */
   logs: Record<string, unknown>[];
+  /** The running broker process's id (it changes at a restart). */
+  readonly pid: number;
   /** Graceful stop (SIGTERM) and wait for exit; resolves to the exit code. */
   stop(): Promise<number | null>;
   /** SIGKILL and wait for exit. */
@@ -75,6 +77,9 @@ export async function startBroker(opts: StartOptions = {}): Promise<BrokerProces
     dataDir,
     bootstrap: `127.0.0.1:${port}`,
     logs,
+    get pid() {
+      return child!.pid!;
+    },
     async stop() {
       if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
       child.kill('SIGTERM');

@@ -3,6 +3,7 @@
  * by name and by id, and their partitions' logs. Every change is written to
  * the metadata store before it is answered.
  */
+import { loadCodecFor } from '../protocol/compression';
 import { ErrorCode } from '../protocol/error-codes';
 import { LogManager } from '../storage/log-manager';
 import { KafkaError } from './kafka-error';
@@ -201,6 +202,8 @@ export class TopicManager {
     if (validateOnly) return;
     const rec = this.state.topics.find((t) => t.name === name);
     if (rec) rec.configs = configs;
+    // a compression.type of zstd needs the zstd module loaded before any produce can see it
+    await loadCodecFor(logConfigFor(configs, this.brokerDefaults).compressionType);
     topic.configs = configs;
     this.applyLogConfig(topic);
     await this.store.save(this.state);
@@ -218,6 +221,7 @@ export class TopicManager {
    */
   async saveDynamicBrokerConfigs(d: { cluster: Record<string, string>; broker: Record<string, string> }): Promise<void> {
     this.state.dynamicBrokerConfigs = { cluster: { ...d.cluster }, broker: { ...d.broker } };
+    await loadCodecFor(effectiveConfig('compression.type', {}, this.brokerDefaults));
     for (const t of this.byName.values()) this.applyLogConfig(t);
     await this.store.save(this.state);
   }
@@ -241,6 +245,7 @@ export class TopicManager {
 
   private async openTopic(rec: TopicRecord): Promise<Topic> {
     const logConfig = logConfigFor(rec.configs, this.brokerDefaults);
+    await loadCodecFor(logConfig.compressionType);
     // Several logs open at once: each open is a handful of small file operations, mostly waiting.
     const partitions: Partition[] = new Array(rec.partitions);
     let next = 0;

@@ -18,7 +18,6 @@ import { BrokerTopicDefaults, cleanerConfigFor } from '../cluster/topic-config';
 import { TopicManager } from '../cluster/topic-manager';
 import { CompactedLog, LogCleaner } from '../storage/log-cleaner';
 import { LogManager } from '../storage/log-manager';
-import { loadCodecs } from '../protocol/compression';
 import { BrokerConfig } from './config';
 import { Connection } from './connection';
 import { Dispatcher, SupportedApi } from './dispatcher';
@@ -118,7 +117,7 @@ export class Broker {
   }
 
   async start(): Promise<void> {
-    await loadCodecs();
+    // codec libraries load on first use (src/protocol/compression.ts); a zstd compression.type loads zstd with its topic
     await this.logs.init();
     await this.topics.load();
     await this.producerIds.load();

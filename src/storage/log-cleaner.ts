@@ -41,7 +41,8 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { BATCH_HEADER_SIZE, Off } from '../protocol/record-batch';
+import { loadCodecFor } from '../protocol/compression';
+import { ATTR_COMPRESSION_MASK, BATCH_HEADER_SIZE, Off } from '../protocol/record-batch';
 import { writeFileAtomic } from './atomic-file';
 import { BatchView, emptyBatch, forEachKey, hasDeleteHorizon, isControl, rewriteBatch, UnsupportedCodecError } from './cleaner-batch';
 import { cleanedPaths, removeDeletedFiles, swapInFiles } from './cleaner-files';
@@ -423,7 +424,11 @@ export class Cleaner {
           if (kept > 0) {
             const setHorizon = tombstones && !hasDeleteHorizon(v.attributes);
             if (kept === n && !setHorizon) await emit(bytes);
-            else await emit(rewriteBatch(v, keep, setHorizon ? now + cfg.deleteRetentionMs : -1, kept));
+            else {
+              // the rewritten batch keeps its codec: zstd compresses only once its module is loaded
+              await loadCodecFor(v.attributes & ATTR_COMPRESSION_MASK);
+              await emit(rewriteBatch(v, keep, setHorizon ? now + cfg.deleteRetentionMs : -1, kept));
+            }
           } else if (retainEmpty) {
             await emit(emptyBatch(bytes));
           }
