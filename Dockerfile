@@ -14,7 +14,8 @@ ENV NODE_ENV=production \
     KAFKATS_DATA_DIR=/data
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/dist ./dist
+# dist/ belongs to the node user so the launcher can keep its V8 code cache there (written after the first start).
+COPY --from=build --chown=node:node /app/dist ./dist
 # Data lives in the /data volume, owned by the unprivileged node user.
 RUN mkdir -p /data && chown node:node /data
 VOLUME /data

@@ -2,6 +2,10 @@
  * Start-up: spawn to first answered Metadata request of the broker on a
  * fresh data directory, next to a bare `node` process that only opens a
  * listener and answers, measured alternately in the same run (median).
+ * dist/kafkats.js keeps a V8 code cache next to the bundle (written at the
+ * first start after a build; src/server/launcher.ts): the figure is with the
+ * cache in place, as every start after the first; each run also starts once
+ * with --code-cache off, printed in the details.
  */
 'use strict';
 const { spawn } = require('node:child_process');
@@ -44,11 +48,18 @@ async function startupSection({ quick }) {
   const runs = quick ? 3 : 7;
   const metadata = encodeRequest(3, metadataRequest, 1, { topics: [] }, 1);
   const broker = [];
+  const cold = [];
   const bare = [];
   for (let i = 0; i < runs; i++) {
     const dir = mkdtempSync(join(tmpdir(), 'kafkats-bench-'));
     try {
       let port = await freePort();
+      // every run also starts once without the code cache (what a first start after a build costs)
+      const c = await timeToFirstAnswer(process.execPath, [join(dist, 'kafkats.js'), '--port', String(port), '--data-dir', dir, '--log-level', 'warn', '--code-cache', 'off'], port, metadata);
+      cold.push(c.ms);
+      await stopChild(c.child);
+      rmSync(dir, { recursive: true, force: true });
+      port = await freePort();
       const b = await timeToFirstAnswer(process.execPath, [join(dist, 'kafkats.js'), '--port', String(port), '--data-dir', dir, '--log-level', 'warn'], port, metadata);
       broker.push(b.ms);
       await stopChild(b.child);
@@ -64,7 +75,15 @@ async function startupSection({ quick }) {
   const bareMs = median(bare);
   return [
     { figure: `floor: bare node listener, spawn to first answer (median of ${runs})`, value: bareMs, unit: 'ms' },
-    { figure: `start-up, spawn to first answered Metadata (median of ${runs})`, value: brokerMs, unit: 'ms', ratio: brokerMs / bareMs, target: '< 1.3x bare node', met: brokerMs / bareMs < 1.3 },
+    {
+      figure: `start-up, spawn to first answered Metadata (median of ${runs}, V8 code cache in place)`,
+      value: brokerMs,
+      unit: 'ms',
+      ratio: brokerMs / bareMs,
+      target: '< 1.3x bare node',
+      met: brokerMs / bareMs < 1.3,
+      extra: `without the code cache (--code-cache off, a first start after a build): median ${median(cold).toFixed(1)} ms, ${(median(cold) / bareMs).toFixed(2)}x bare node`,
+    },
   ];
 }
 

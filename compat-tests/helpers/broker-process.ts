@@ -31,6 +31,8 @@ export interface BrokerProcess {
 
 export interface StartOptions {
   dataDir?: string;
+  /** Another built entry point than dist/kafkats.js (a copy of dist/, say). */
+  cli?: string;
   args?: string[];
   env?: Record<string, string>;
 }
@@ -43,7 +45,7 @@ export async function startBroker(opts: StartOptions = {}): Promise<BrokerProces
 
   const launch = (port: number) =>
     new Promise<number>((resolveStart, reject) => {
-      const proc = spawn(process.execPath, [CLI, '--port', String(port), '--data-dir', dataDir, '--log-level', 'info', ...(opts.args ?? [])], {
+      const proc = spawn(process.execPath, [opts.cli ?? CLI, '--port', String(port), '--data-dir', dataDir, '--log-level', 'info', ...(opts.args ?? [])], {
         env: { ...process.env, ...opts.env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });

@@ -15,7 +15,7 @@
  * are read with recordsOf() (codecs in compression.ts) and built with
  * encodeBatch()/buildRecordBatch({ compression }).
  */
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from './crc32c';
 import { Compression, CompressOptions, compress, decompress, DEFAULT_MAX_DECOMPRESSED_BYTES } from './compression';
 import { MalformedError, Reader, Writer, varintSize, varlongSize } from './primitives';
 

@@ -11,7 +11,13 @@ import { DEFAULT_CONFIG, configProblem, resolveConfig } from './config';
 
 const ENV_PREFIX = 'KAFKATS';
 
-export async function main(argv: string[]): Promise<void> {
+/** How dist/kafkats.js (launcher.ts) started this bundle; it is told when the broker is ready. */
+export interface LaunchHooks {
+  onReady?: () => void;
+  codeCache?: string;
+}
+
+export async function main(argv: string[], hooks: LaunchHooks = {}): Promise<void> {
   const startedAt = performance.now();
   const args = yargs(argv)
     .scriptName('kafkats')
@@ -46,6 +52,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('producer-id-expiration-ms', { type: 'number', default: DEFAULT_CONFIG.producerIdExpirationMs, describe: 'an idempotent producer\'s sequence state is dropped this long after its last write (producer.id.expiration.ms)' })
     .option('producer-id-expiration-check-interval-ms', { type: 'number', default: DEFAULT_CONFIG.producerIdExpirationCheckIntervalMs, describe: 'how often idle producer ids are expired (producer.id.expiration.check.interval.ms)' })
     .option('compression-type', { type: 'string', default: DEFAULT_CONFIG.compressionType, choices: ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'], describe: 'default compression.type of topics: producer stores batches in the codec they came in, a codec name re-encodes them (compression.type)' })
+    .option('code-cache', { type: 'string', default: 'on', choices: ['on', 'off'], describe: 'start through a V8 code cache kept next to the bundle (dist/kafkats.js reads this before the broker starts; off compiles at every start)' })
     .option('validate-records', { type: 'boolean', default: DEFAULT_CONFIG.validateRecords, describe: 'read every produced batch record by record, decompressing compressed ones, and refuse batches whose records do not match their header (Kafka always does; off by default, batches are stored as they came after the CRC check)' })
     .option('log-cleaner-enable', { type: 'boolean', default: DEFAULT_CONFIG.logCleanerEnable, describe: 'compact cleanup.policy=compact topics in the background (log.cleaner.enable); --no-log-cleaner-enable turns it off' })
     .option('log-cleaner-backoff-ms', { type: 'number', default: DEFAULT_CONFIG.logCleanerBackoffMs, describe: 'how often the log cleaner looks for a log to clean (log.cleaner.backoff.ms)' })
@@ -121,7 +128,8 @@ export async function main(argv: string[]): Promise<void> {
     log.fatal({ err }, 'broker failed to start');
     process.exit(1);
   }
-  log.info({ startupMs: Math.round(performance.now() - startedAt) }, 'ready');
+  log.info({ startupMs: Math.round(performance.now() - startedAt), codeCache: hooks.codeCache ?? 'none' }, 'ready');
+  hooks.onReady?.();
 }
 
 if (require.main === module) {

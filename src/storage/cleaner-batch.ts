@@ -13,7 +13,7 @@
  * Records are parsed just far enough to find the key and whether the value
  * is null; headers and value bytes are copied as they are.
  */
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from '../protocol/crc32c';
 import {
   ATTR_COMPRESSION_MASK,
   ATTR_LOG_APPEND_TIME,

@@ -20,7 +20,7 @@
  * snapshot) all five remembered batches are kept, so every retry still in a
  * producer's window is de-duplicated after a restart too.
  */
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from '../protocol/crc32c';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { fsyncDir, writeFileAtomic } from './atomic-file';

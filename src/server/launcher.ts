@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+/**
+ * dist/kafkats.js: starts the broker bundle (dist/kafkats-main.js, the
+ * command line of cli.ts with everything it needs) through a V8 code cache,
+ * so a start does not compile the ~1 MB bundle again.
+ *
+ * Compiling the bundle and the functions that run before the first answer
+ * was about a fifth of the broker's start-up here. V8 can serialize what it
+ * compiled ("code cache") and take it back on the next run. The cache is
+ * written next to the bundle after the broker is ready (atomically: a temp
+ * file, then a rename; errors such as a read-only directory are ignored), and
+ * is named by a SHA-256 of the bundle's text: V8 itself checks only the
+ * source's length, its own version and flags, so a rebuilt bundle of the same
+ * length must never meet an old cache. Nor does V8 check the cached data's
+ * integrity in release builds (a damaged file crashes it), so the file
+ * carries a SHA-256 of the data, checked before V8 sees it. A cache that is
+ * damaged or that V8 rejects (another Node version) is rewritten; a missing
+ * or unreadable one just means compiling, as a plain
+ * `node dist/kafkats-main.js` does.
+ *
+ * The broker logs what happened (`codeCache`: used, written, rejected or
+ * none, off) in its "ready" line. `--code-cache off` (KAFKATS_CODE_CACHE=off)
+ * skips the cache.
+ *
+ * Only node built-ins here: this file is bundled on its own.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import Module from 'node:module';
+import * as path from 'node:path';
+import { Script } from 'node:vm';
+
+export type CodeCacheOutcome = 'used' | 'rejected' | 'none' | 'off';
+
+/** What the bundle's cli.ts exports. */
+interface MainModule {
+  main(argv: string[], hooks?: { onReady?: () => void; codeCache?: CodeCacheOutcome }): Promise<void>;
+}
+
+const MAIN = path.join(__dirname, 'kafkats-main.js');
+
+function run(): void {
+  const source = readFileSync(MAIN, 'utf8').replace(/^#!.*/, '');
+  const off = codeCacheOff(process.argv.slice(2));
+  const cacheFile = path.join(__dirname, `.kafkats-main.${createHash('sha256').update(source).digest('hex').slice(0, 16)}.v8cache`);
+  let cachedData: Buffer | undefined;
+  let damaged = false;
+  if (!off) {
+    try {
+      cachedData = readCache(cacheFile);
+      damaged = cachedData === undefined;
+    } catch {
+      cachedData = undefined;
+    }
+  }
+  const script = new Script(Module.wrap(source), { filename: MAIN, cachedData });
+  const outcome: CodeCacheOutcome = off ? 'off' : damaged ? 'rejected' : cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
+  const mod = new Module(MAIN, module);
+  mod.filename = MAIN;
+  mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(__dirname);
+  const localRequire = ((id: string) => mod.require(id)) as NodeJS.Require;
+  const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
+  wrapper.call(mod.exports, mod.exports, localRequire, mod, MAIN, __dirname);
+  mod.loaded = true;
+  let written = false;
+  const writeCache = (): void => {
+    if (written || outcome === 'used' || outcome === 'off') return;
+    written = true;
+    try {
+      const tmp = `${cacheFile}.${process.pid}.tmp`;
+      const data = script.createCachedData();
+      writeFileSync(tmp, Buffer.concat([sha256(data), data]));
+      renameSync(tmp, cacheFile);
+      // the caches of earlier builds are of no use any more
+      for (const f of readdirSync(__dirname)) {
+        if (f.startsWith('.kafkats-main.') && f.endsWith('.v8cache') && f !== path.basename(cacheFile)) rmSync(path.join(__dirname, f), { force: true });
+      }
+    } catch {
+      // a read-only install, a full disk: the next start compiles, as without a cache
+    }
+  };
+  // what ran up to the first answers is compiled by then: kept for the next start, shortly after the broker is
+  // ready, or at exit if it stops sooner (a start-up benchmark, a test)
+  const onReady = (): void => void setTimeout(writeCache, 200).unref();
+  process.once('exit', writeCache);
+  void (mod.exports as MainModule).main(process.argv.slice(2), { onReady, codeCache: outcome });
+}
+
+/** --code-cache off (or =off), or KAFKATS_CODE_CACHE=off: the cli's own option, read here before it runs. */
+function codeCacheOff(argv: string[]): boolean {
+  const i = argv.findIndex((a) => a === '--code-cache' || a.startsWith('--code-cache='));
+  if (i >= 0) return (argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1]) === 'off';
+  return process.env.KAFKATS_CODE_CACHE === 'off';
+}
+
+const sha256 = (b: Buffer): Buffer => createHash('sha256').update(b).digest();
+
+/**
+ * The cache file is the SHA-256 of the V8 data, then the data. V8 does not
+ * check the data's integrity in release builds (a damaged cache crashes the
+ * process while deserializing), so it is checked here: undefined when the
+ * sum does not match.
+ */
+function readCache(file: string): Buffer | undefined {
+  const raw = readFileSync(file);
+  const data = raw.subarray(32);
+  return raw.length > 32 && sha256(data).equals(raw.subarray(0, 32)) ? data : undefined;
+}
+
+run();
