@@ -122,6 +122,22 @@ export function checkBatchAt(buf: Buffer, pos: number): { size: number; problem:
   return { size, problem: { kind: 'ok' } };
 }
 
+/**
+ * An int64 field (offsets, timestamps) as a number, without a BigInt (about
+ * 4x cheaper on the produce path). Exact for values within +-2^53, which
+ * offsets and millisecond timestamps are.
+ */
+export function readInt64Number(buf: Buffer, at: number): number {
+  return buf.readInt32BE(at) * 0x1_0000_0000 + buf.readUInt32BE(at + 4);
+}
+
+/** Writes a number within +-2^53 as an int64 field, without a BigInt. */
+export function writeInt64Number(buf: Buffer, at: number, value: number): void {
+  const hi = Math.floor(value / 0x1_0000_0000);
+  buf.writeInt32BE(hi, at);
+  buf.writeUInt32BE(value - hi * 0x1_0000_0000, at + 4);
+}
+
 export function compressionOf(attributes: number): Compression {
   return (attributes & ATTR_COMPRESSION_MASK) as Compression;
 }

@@ -33,7 +33,9 @@ import {
   BATCH_HEADER_SIZE,
   LOG_OVERHEAD,
   Off,
+  readInt64Number,
   recordsOf,
+  writeInt64Number,
 } from '../protocol/record-batch';
 import { fsyncDir, writeFileAtomic } from './atomic-file';
 import { recoverCleanerFiles } from './cleaner-files';
@@ -290,7 +292,7 @@ export class PartitionLog {
       found.push({
         buf: batches.subarray(pos, pos + size),
         delta,
-        maxTimestamp: Number(batches.readBigInt64BE(pos + F_MAX_TIMESTAMP)),
+        maxTimestamp: readInt64Number(batches, pos + F_MAX_TIMESTAMP),
         records: count > 0 ? count : delta + 1,
       });
       pos += size;
@@ -300,8 +302,9 @@ export class PartitionLog {
     const producerBatches: ProducerBatch[] = [];
     let next = this.leo;
     for (const b of found) {
-      const producerId = b.buf.readBigInt64BE(Off.producerId);
-      if (producerId >= 0n) {
+      // (a negative producer id, -1, means none: the sign is the high word's)
+      if (b.buf.readInt32BE(Off.producerId) >= 0) {
+        const producerId = b.buf.readBigInt64BE(Off.producerId);
         const firstSeq = b.buf.readInt32BE(Off.baseSequence);
         producerBatches.push({
           producerId,
@@ -330,7 +333,7 @@ export class PartitionLog {
     let records = 0;
     for (const b of found) {
       const first = this.leo;
-      b.buf.writeBigInt64BE(BigInt(first), 0);
+      writeInt64Number(b.buf, 0, first);
       b.buf.writeInt32BE(leaderEpoch, 12);
       pending.push({ buf: b.buf, baseOffset: first, lastOffset: first + b.delta, maxTimestamp: b.maxTimestamp });
       records += b.records;
