@@ -7,28 +7,30 @@
  * Compiling the bundle and the functions that run before the first answer
  * was about a fifth of the broker's start-up here. V8 can serialize what it
  * compiled ("code cache") and take it back on the next run. The cache is
- * written next to the bundle after the broker is ready (atomically: a temp
- * file, then a rename; errors such as a read-only directory are ignored), and
- * is named by a SHA-256 of the bundle's text: V8 itself checks only the
- * source's length, its own version and flags, so a rebuilt bundle of the same
- * length must never meet an old cache. Nor does V8 check the cached data's
- * integrity in release builds (a damaged file crashes it), so the file
- * carries a SHA-256 of the data, checked before V8 sees it. A cache that is
- * damaged or that V8 rejects (another Node version) is rewritten; a missing
- * or unreadable one just means compiling, as a plain
+ * written next to the bundle after the broker is ready, or at exit if it
+ * stops sooner (atomically: a temp file, then a rename; errors such as a
+ * read-only directory are ignored), and is named by the bundle's length and
+ * CRC-32: V8 itself checks only the source's length, its own version and
+ * flags, so a rebuilt bundle of the same length must never meet an old
+ * cache. Nor does V8 check the cached data's integrity in release builds (a
+ * damaged file crashes it), so the file carries a CRC-32 of the data,
+ * checked before V8 sees it. (CRC-32 from node:zlib, not a SHA-256:
+ * node:crypto's first hash costs several milliseconds of start-up.) A cache
+ * that is damaged or that V8 rejects (another Node version) is rewritten; a
+ * missing or unreadable one just means compiling, as a plain
  * `node dist/kafkats-main.js` does.
  *
- * The broker logs what happened (`codeCache`: used, written, rejected or
- * none, off) in its "ready" line. `--code-cache off` (KAFKATS_CODE_CACHE=off)
+ * The broker logs what happened (`codeCache`: used, none, rejected or off)
+ * in its "ready" line. `--code-cache off` (KAFKATS_CODE_CACHE=off)
  * skips the cache.
  *
  * Only node built-ins here: this file is bundled on its own.
  */
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import * as path from 'node:path';
 import { Script } from 'node:vm';
+import * as zlib from 'node:zlib';
 
 export type CodeCacheOutcome = 'used' | 'rejected' | 'none' | 'off';
 
@@ -41,8 +43,8 @@ const MAIN = path.join(__dirname, 'kafkats-main.js');
 
 function run(): void {
   const source = readFileSync(MAIN, 'utf8').replace(/^#!.*/, '');
-  const off = codeCacheOff(process.argv.slice(2));
-  const cacheFile = path.join(__dirname, `.kafkats-main.${createHash('sha256').update(source).digest('hex').slice(0, 16)}.v8cache`);
+  const off = codeCacheOff(process.argv.slice(2)) || crc32 === undefined;
+  const cacheFile = path.join(__dirname, `.kafkats-main.${source.length.toString(16)}-${off ? 0 : (crc32!(source) >>> 0).toString(16)}.v8cache`);
   let cachedData: Buffer | undefined;
   let damaged = false;
   if (!off) {
@@ -69,7 +71,7 @@ function run(): void {
     try {
       const tmp = `${cacheFile}.${process.pid}.tmp`;
       const data = script.createCachedData();
-      writeFileSync(tmp, Buffer.concat([sha256(data), data]));
+      writeFileSync(tmp, cacheFileContents(data));
       renameSync(tmp, cacheFile);
       // the caches of earlier builds are of no use any more
       for (const f of readdirSync(__dirname)) {
@@ -93,18 +95,28 @@ function codeCacheOff(argv: string[]): boolean {
   return process.env.KAFKATS_CODE_CACHE === 'off';
 }
 
-const sha256 = (b: Buffer): Buffer => createHash('sha256').update(b).digest();
+/**
+ * zlib's CRC-32 (Node 20.15 and later; without it, no cache). Cheap next to
+ * a cryptographic hash, whose first use costs milliseconds of OpenSSL start.
+ */
+const crc32 = (zlib as { crc32?: (data: string | Buffer) => number }).crc32;
+
+/** The cache file: the CRC-32 of the V8 data (uint32), then the data. */
+function cacheFileContents(data: Buffer): Buffer {
+  const sum = Buffer.alloc(4);
+  sum.writeUInt32BE(crc32!(data) >>> 0);
+  return Buffer.concat([sum, data]);
+}
 
 /**
- * The cache file is the SHA-256 of the V8 data, then the data. V8 does not
- * check the data's integrity in release builds (a damaged cache crashes the
- * process while deserializing), so it is checked here: undefined when the
- * sum does not match.
+ * V8 does not check a code cache's integrity in release builds (a damaged
+ * cache crashes the process while deserializing), so it is checked here:
+ * undefined when the sum does not match.
  */
 function readCache(file: string): Buffer | undefined {
   const raw = readFileSync(file);
-  const data = raw.subarray(32);
-  return raw.length > 32 && sha256(data).equals(raw.subarray(0, 32)) ? data : undefined;
+  const data = raw.subarray(4);
+  return raw.length > 4 && raw.readUInt32BE(0) === crc32!(data) >>> 0 ? data : undefined;
 }
 
 run();
