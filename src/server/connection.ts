@@ -104,6 +104,9 @@ export class Connection {
           corked = true;
         }
         for (const c of slot.chunks) this.socket.write(c);
+        // Written: the socket holds the chunks until they are sent; the slot must not (slots are
+        // trimmed only every 1024 requests, and a Fetch answer's chunks are its record data).
+        slot.chunks = null;
       }
     }
     if (corked) this.socket.uncork();
