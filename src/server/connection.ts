@@ -10,6 +10,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { MalformedError } from '../protocol/primitives';
+import { fetchReadPool } from '../storage/read-buffer-pool';
 import { Dispatcher, ProtocolViolation } from './dispatcher';
 import { FrameSplitter, FrameTooLargeError } from './frame-splitter';
 import { CloseConnection } from './handler';
@@ -103,7 +104,11 @@ export class Connection {
           this.socket.cork();
           corked = true;
         }
-        for (const c of slot.chunks) this.socket.write(c);
+        // Pooled read buffers among the chunks go back to their pool once the last one is written.
+        const written = fetchReadPool.releaseWhenWritten(slot.chunks);
+        const last = slot.chunks.length - 1;
+        for (let i = 0; i < last; i++) this.socket.write(slot.chunks[i]);
+        if (last >= 0) this.socket.write(slot.chunks[last], written);
         // Written: the socket holds the chunks until they are sent; the slot must not (slots are
         // trimmed only every 1024 requests, and a Fetch answer's chunks are its record data).
         slot.chunks = null;
