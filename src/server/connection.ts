@@ -10,6 +10,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { MalformedError } from '../protocol/primitives';
+import { fetchReadPool } from '../storage/read-buffer-pool';
 import { Dispatcher, ProtocolViolation } from './dispatcher';
 import { FrameSplitter, FrameTooLargeError } from './frame-splitter';
 import { CloseConnection } from './handler';
@@ -130,7 +131,11 @@ export class Connection {
           this.socket.cork();
           corked = true;
         }
-        for (const c of slot.chunks) this.socket.write(c);
+        // Pooled read buffers among the chunks go back to their pool once the last one is written.
+        const written = fetchReadPool.releaseWhenWritten(slot.chunks);
+        const last = slot.chunks.length - 1;
+        for (let i = 0; i < last; i++) this.socket.write(slot.chunks[i]);
+        if (last >= 0) this.socket.write(slot.chunks[last], written);
         // the socket holds what it still has to send; the slot must not keep a (possibly large) answer alive
         slot.chunks = null;
       }

@@ -66,9 +66,14 @@ export const OPEN_RW = O_RDWR;
 export const OPEN_CREATE = O_RDWR | O_CREAT;
 export const OPEN_CREATE_TRUNC = O_RDWR | O_CREAT | O_TRUNC;
 
+/** Where a read gets its buffer of n bytes (a fresh one, or one from a pool: read-buffer-pool.ts). */
+export type ReadAlloc = (n: number) => Buffer;
+
+const allocFresh: ReadAlloc = (n) => Buffer.allocUnsafe(n);
+
 /** Reads `length` bytes at `position`; the result is shorter only at end of file. */
-export async function readAt(fd: number, position: number, length: number): Promise<Buffer> {
-  const buf = Buffer.allocUnsafe(length);
+export async function readAt(fd: number, position: number, length: number, alloc: ReadAlloc = allocFresh): Promise<Buffer> {
+  const buf = alloc(length);
   let done = 0;
   while (done < length) {
     const n = await fileIo.read(fd, buf, done, length - done, position + done);
@@ -157,6 +162,7 @@ export class FileCursor {
     private readonly fd: number,
     readonly limit: number,
     public chunk: number,
+    private readonly alloc: ReadAlloc = allocFresh,
   ) {}
 
   has(pos: number, len: number): boolean {
@@ -173,7 +179,7 @@ export class FileCursor {
   async load(pos: number, len: number): Promise<boolean> {
     if (pos + len > this.limit) return false;
     const n = Math.max(len, Math.min(this.chunk, this.limit - pos));
-    this.buf = await readAt(this.fd, pos, n);
+    this.buf = await readAt(this.fd, pos, n, this.alloc);
     this.start = pos;
     return this.buf.length >= len;
   }

@@ -39,7 +39,7 @@ import {
 } from '../protocol/record-batch';
 import { fsyncDir, writeFileAtomic } from './atomic-file';
 import { recoverCleanerFiles } from './cleaner-files';
-import { FileCursor } from './file-io';
+import { FileCursor, ReadAlloc } from './file-io';
 import { INT32_MAX } from './indexes';
 import { LogConfig, SILENT_LOGGER, StorageLogger } from './log-config';
 import { CorruptSnapshotError, deleteSnapshot, encodeSnapshot, readSnapshot, SNAPSHOT_FILE, syncSnapshot, writeSnapshot } from './producer-snapshot';
@@ -548,7 +548,8 @@ export class PartitionLog {
     return found;
   }
 
-  async read(fetchOffset: number, maxBytes: number, maxOffset: number = this.hwm): Promise<ReadResult> {
+  /** `alloc`: where the record data is read into (the Fetch handler passes a pooled lease's). */
+  async read(fetchOffset: number, maxBytes: number, maxOffset: number = this.hwm, alloc?: ReadAlloc): Promise<ReadResult> {
     this.checkReadable();
     if (fetchOffset < this.logStartOffset || fetchOffset > this.leo) {
       throw new OffsetOutOfRangeError(
@@ -567,7 +568,7 @@ export class PartitionLog {
       seg.acquire();
       let records: Buffer[] | null;
       try {
-        records = await seg.read(fetchOffset, maxOffset, Math.max(maxBytes - bytes, 1), this.cfg.indexIntervalBytes);
+        records = await seg.read(fetchOffset, maxOffset, Math.max(maxBytes - bytes, 1), this.cfg.indexIntervalBytes, alloc);
       } finally {
         seg.release();
       }

@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { BATCH_HEADER_SIZE, BatchProblem, LOG_OVERHEAD, checkBatchAt } from '../protocol/record-batch';
 import {
   FileCursor,
+  ReadAlloc,
   OPEN_CREATE,
   OPEN_CREATE_TRUNC,
   OPEN_READ,
@@ -665,15 +666,21 @@ export class LogSegment {
    * Whole batches starting with the one that contains `fetchOffset`, all
    * below `maxOffset`, at most `maxBytes` in total except that the first one
    * is always whole. null when the segment holds nothing at or after
-   * fetchOffset.
+   * fetchOffset. `alloc` provides the buffers the data is read into.
    */
-  async read(fetchOffset: number, maxOffset: number, maxBytes: number, indexIntervalBytes: number): Promise<Buffer[] | null> {
+  async read(
+    fetchOffset: number,
+    maxOffset: number,
+    maxBytes: number,
+    indexIntervalBytes: number,
+    alloc?: ReadAlloc,
+  ): Promise<Buffer[] | null> {
     const limit = this.size;
     let pos = this.offsetIndex.lookup(fetchOffset - this.baseOffset);
     if (pos >= limit) return null;
     const fd = await this.fd();
     const chunk = clamp(maxBytes + 2 * indexIntervalBytes + BATCH_HEADER_SIZE, MIN_READ_CHUNK, MAX_READ_CHUNK);
-    const cur = new FileCursor(fd, limit, chunk);
+    const cur = new FileCursor(fd, limit, chunk, alloc);
     // find the batch holding fetchOffset
     let h: BatchHeaderInfo;
     for (;;) {

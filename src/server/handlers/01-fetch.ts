@@ -32,7 +32,9 @@ import { effectiveConfig } from '../../cluster/topic-config';
 import { Topic } from '../../cluster/topic-manager';
 import { ErrorCode } from '../../protocol/error-codes';
 import { fetchRequest, fetchResponse } from '../../protocol/messages';
+import type { ReadAlloc } from '../../storage/file-io';
 import { OffsetOutOfRangeError } from '../../storage/partition-log';
+import { fetchReadPool } from '../../storage/read-buffer-pool';
 import { defineHandler } from '../handler';
 import type { Broker } from '../broker';
 
@@ -107,6 +109,10 @@ export const fetchHandler = defineHandler({
     for (;;) {
       // Looked up again after every wait: a topic may have been deleted or created meanwhile.
       for (const t of resolved) t.topic = byId ? broker.topics.getById(t.topicId) : broker.topics.get(t.name);
+      // Record data is read into pooled buffers; the connection gives them back once the answer is
+      // written (read-buffer-pool.ts). An answer not sent (we wait and read again) gives them back here.
+      const lease = fetchReadPool.lease();
+      const alloc: ReadAlloc = (n) => lease.alloc(n);
       let budget = Math.max(0, req.maxBytes);
       let total = 0;
       let errors = false;
@@ -116,7 +122,7 @@ export const fetchHandler = defineHandler({
         for (const w of t.wanted) {
           const answer = zstdTooOld(broker, t.topic, ctx.apiVersion)
             ? errorAnswer(w.partitionIndex, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE)
-            : await readPartition(t.topic, w, budget, total === 0, byId, aborted);
+            : await readPartition(t.topic, w, budget, total === 0, byId, aborted, alloc);
           partitions.push(answer);
           if (answer.errorCode !== ErrorCode.NONE) errors = true;
           const n = answer.records === EMPTY ? 0 : (answer.records as Buffer[]).reduce((a, b) => a + b.length, 0);
@@ -127,8 +133,10 @@ export const fetchHandler = defineHandler({
       }
       const wait = deadline - Date.now();
       if (total >= req.minBytes || errors || wait <= 0 || broker.shuttingDown) {
+        if (total === 0) lease.release(); // no record data in the answer
         return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses };
       }
+      lease.release(); // this round's answer is dropped
       await waitForData(broker, resolved.flatMap((t) => t.wanted.map((w) => t.topic?.partitions[w.partitionIndex])), wait);
     }
   },
@@ -146,6 +154,7 @@ async function readPartition(
   first: boolean,
   byId: boolean,
   aborted: PartitionAnswer['abortedTransactions'],
+  alloc: ReadAlloc,
 ): Promise<PartitionAnswer> {
   if (!topic) return errorAnswer(w.partitionIndex, byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   const p = topic.partitions[w.partitionIndex];
@@ -156,7 +165,7 @@ async function readPartition(
   let records: Buffer | Buffer[] = EMPTY;
   if (limit > 0 && w.maxBytes > 0) {
     try {
-      const r = await p.log.read(w.fetchOffset, limit);
+      const r = await p.log.read(w.fetchOffset, limit, undefined, alloc);
       const size = r.records.reduce((a: number, b: Buffer) => a + b.length, 0);
       // A batch larger than the remaining budget may only come first.
       if (size > 0 && (first || size <= budget)) records = r.records;
