@@ -43,7 +43,8 @@ test('only the codecs a batch needed are loaded', async () => {
   expect(produced.code).toBe(0);
   const read = await kcat(['-b', broker.current.bootstrap, '-C', '-t', 'lazy', '-o', 'beginning', '-e', '-f', '%s\n']);
   expect(read.stdout.trim().split('\n')).toEqual(['plain', 'gzipped', ...lines]);
-  // stored as it came: the third batch is snappy (codec id 2 in the attributes)
+  // stored as it came: the batches after the first two are snappy (codec id 2 in the attributes; under load
+  // librdkafka may send the 50 lines in more than one batch)
   const raw = readFileSync(`${broker.current.dataDir}/lazy-0/00000000000000000000.log`);
   let pos = 0;
   const codecs: number[] = [];
@@ -51,7 +52,9 @@ test('only the codecs a batch needed are loaded', async () => {
     codecs.push(raw.readInt16BE(pos + 21) & 7);
     pos += 12 + raw.readInt32BE(pos + 8);
   }
-  expect(codecs).toEqual([0, 1, 2]);
+  expect(codecs.slice(0, 2)).toEqual([0, 1]);
+  expect(codecs.length).toBeGreaterThan(2);
+  expect(codecs.slice(2).every((c) => c === 2)).toBe(true);
   expect(addons(broker.current.pid).some((n) => n.startsWith('snappy'))).toBe(false);
   // ListOffsets by a timestamp inside the snappy batch: the broker must read its records, and loads snappy to do it
   const byTime = await admin.fetchTopicOffsetsByTimestamp('lazy', snappyFrom);
