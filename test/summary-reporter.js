@@ -10,7 +10,7 @@ class SummaryReporter {
     const skipped = results.numPendingTests + results.numTodoTests;
     const line = `tests: ${results.numPassedTests} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : '');
     process.stdout.write(line + '\n');
-    if (process.env.KAFKATS_TEST_SUMMARY) require('fs').writeFileSync(process.env.KAFKATS_TEST_SUMMARY, line + '\n');
+    if (process.env.TEST_SUMMARY_FILE) require('fs').writeFileSync(process.env.TEST_SUMMARY_FILE, line + '\n');
   }
 }
 module.exports = SummaryReporter;
