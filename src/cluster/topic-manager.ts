@@ -202,8 +202,7 @@ export class TopicManager {
     if (validateOnly) return;
     const rec = this.state.topics.find((t) => t.name === name);
     if (rec) rec.configs = configs;
-    // a compression.type of zstd needs the zstd module loaded before any produce can see it
-    await loadCodecFor(logConfigFor(configs, this.brokerDefaults).compressionType);
+    await this.codecReadyFor(configs);
     topic.configs = configs;
     this.applyLogConfig(topic);
     await this.store.save(this.state);
@@ -221,9 +220,18 @@ export class TopicManager {
    */
   async saveDynamicBrokerConfigs(d: { cluster: Record<string, string>; broker: Record<string, string> }): Promise<void> {
     this.state.dynamicBrokerConfigs = { cluster: { ...d.cluster }, broker: { ...d.broker } };
-    await loadCodecFor(effectiveConfig('compression.type', {}, this.brokerDefaults));
+    await this.codecReadyFor({});
     for (const t of this.byName.values()) this.applyLogConfig(t);
     await this.store.save(this.state);
+  }
+
+  /**
+   * Waits until the codec these topic configs' compression.type names can
+   * compress synchronously (the zstd module loads on first need): before
+   * the configs take effect, so no produce can see them sooner.
+   */
+  private codecReadyFor(topicConfigs: Record<string, string>): Promise<void> {
+    return loadCodecFor(effectiveConfig('compression.type', topicConfigs, this.brokerDefaults));
   }
 
   /** Gives every partition of `topic` the log settings of its current configs and the broker defaults. */
@@ -244,8 +252,8 @@ export class TopicManager {
   }
 
   private async openTopic(rec: TopicRecord): Promise<Topic> {
+    await this.codecReadyFor(rec.configs);
     const logConfig = logConfigFor(rec.configs, this.brokerDefaults);
-    await loadCodecFor(logConfig.compressionType);
     // Several logs open at once: each open is a handful of small file operations, mostly waiting.
     const partitions: Partition[] = new Array(rec.partitions);
     let next = 0;

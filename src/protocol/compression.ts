@@ -63,7 +63,7 @@ const fzstd = (): typeof FzstdLib => (fzstdLib ??= require('fzstd') as typeof Fz
 const snappyCompress = (data: Buffer): Buffer => snappy().compressSync(data);
 const lz4CompressFrame = (data: Buffer): Buffer => lz4().compressFrameSync(data);
 
-/** Which codec libraries have been loaded so far (for tests and the start-up figures). */
+/** Which codec libraries have been loaded so far (what the tests check). */
 export function loadedCodecLibraries(): string[] {
   const out: string[] = [];
   if (snappyLib) out.push('snappy');

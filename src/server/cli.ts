@@ -14,6 +14,7 @@ const ENV_PREFIX = 'KAFKATS';
 /** How dist/kafkats.js (launcher.ts) started this bundle; it is told when the broker is ready. */
 export interface LaunchHooks {
   onReady?: () => void;
+  /** What launcher.ts did with its V8 code cache (used, none, rejected, off), for the "ready" line. */
   codeCache?: string;
 }
 

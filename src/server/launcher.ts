@@ -27,17 +27,14 @@
  * Only node built-ins here: this file is bundled on its own.
  */
 import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import Module from 'node:module';
+import Module, { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { Script } from 'node:vm';
 import * as zlib from 'node:zlib';
 
-export type CodeCacheOutcome = 'used' | 'rejected' | 'none' | 'off';
+import type { main } from './cli';
 
-/** What the bundle's cli.ts exports. */
-interface MainModule {
-  main(argv: string[], hooks?: { onReady?: () => void; codeCache?: CodeCacheOutcome }): Promise<void>;
-}
+export type CodeCacheOutcome = 'used' | 'rejected' | 'none' | 'off';
 
 const MAIN = path.join(__dirname, 'kafkats-main.js');
 
@@ -57,13 +54,10 @@ function run(): void {
   }
   const script = new Script(Module.wrap(source), { filename: MAIN, cachedData });
   const outcome: CodeCacheOutcome = off ? 'off' : damaged ? 'rejected' : cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
-  const mod = new Module(MAIN, module);
-  mod.filename = MAIN;
-  mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(__dirname);
-  const localRequire = ((id: string) => mod.require(id)) as NodeJS.Require;
-  const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
-  wrapper.call(mod.exports, mod.exports, localRequire, mod, MAIN, __dirname);
-  mod.loaded = true;
+  // the bundle's CommonJS wrapper, called as node would: its require resolves from the bundle's place
+  const mod = { exports: {} as { main: typeof main } };
+  const wrapper = script.runInThisContext() as (exports: object, require: NodeJS.Require, module: object, filename: string, dirname: string) => void;
+  wrapper.call(mod.exports, mod.exports, createRequire(MAIN), mod, MAIN, __dirname);
   let written = false;
   const writeCache = (): void => {
     if (written || outcome === 'used' || outcome === 'off') return;
@@ -85,7 +79,7 @@ function run(): void {
   // ready, or at exit if it stops sooner (a start-up benchmark, a test)
   const onReady = (): void => void setTimeout(writeCache, 200).unref();
   process.once('exit', writeCache);
-  void (mod.exports as MainModule).main(process.argv.slice(2), { onReady, codeCache: outcome });
+  void mod.exports.main(process.argv.slice(2), { onReady, codeCache: outcome });
 }
 
 /** --code-cache off (or =off), or KAFKATS_CODE_CACHE=off: the cli's own option, read here before it runs. */

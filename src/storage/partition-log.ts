@@ -971,7 +971,7 @@ function offsetAfterEmptyBatches(bufs: Buffer[]): number {
   for (const buf of bufs) {
     for (let pos = 0; pos + BATCH_HEADER_SIZE <= buf.length; pos += LOG_OVERHEAD + buf.readInt32BE(pos + F_BATCH_LENGTH)) {
       if (buf.readInt32BE(pos + F_RECORD_COUNT) !== 0) return -1;
-      next = Number(buf.readBigInt64BE(pos)) + buf.readInt32BE(pos + F_LAST_OFFSET_DELTA) + 1;
+      next = readInt64Number(buf, pos) + buf.readInt32BE(pos + F_LAST_OFFSET_DELTA) + 1;
     }
   }
   return next;

@@ -11,7 +11,7 @@
  */
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { BATCH_HEADER_SIZE, BatchProblem, LOG_OVERHEAD, checkBatchAt } from '../protocol/record-batch';
+import { BATCH_HEADER_SIZE, BatchProblem, LOG_OVERHEAD, checkBatchAt, readInt64Number } from '../protocol/record-batch';
 import {
   FileCursor,
   ReadAlloc,
@@ -75,15 +75,15 @@ export interface BatchHeaderInfo {
 }
 
 export function headerAt(buf: Buffer, i: number, position: number): BatchHeaderInfo {
-  const baseOffset = Number(buf.readBigInt64BE(i + F_BASE_OFFSET));
+  const baseOffset = readInt64Number(buf, i + F_BASE_OFFSET);
   return {
     position,
     size: LOG_OVERHEAD + buf.readInt32BE(i + F_BATCH_LENGTH),
     baseOffset,
     lastOffset: baseOffset + buf.readInt32BE(i + F_LAST_OFFSET_DELTA),
     attributes: buf.readInt16BE(i + F_ATTRIBUTES),
-    baseTimestamp: Number(buf.readBigInt64BE(i + F_BASE_TIMESTAMP)),
-    maxTimestamp: Number(buf.readBigInt64BE(i + F_MAX_TIMESTAMP)),
+    baseTimestamp: readInt64Number(buf, i + F_BASE_TIMESTAMP),
+    maxTimestamp: readInt64Number(buf, i + F_MAX_TIMESTAMP),
     recordCount: buf.readInt32BE(i + F_RECORD_COUNT),
   };
 }

@@ -69,8 +69,9 @@ describe('a topic whose compression.type is zstd has the module loaded before it
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  function freshTopics() {
-    let out: {
+  /** A topic manager on `dir` in a fresh module registry (nothing loaded yet), with that registry's compression module. */
+  async function freshTopics() {
+    let m: {
       c: CompressionModule;
       TopicManager: typeof import('../../src/cluster/topic-manager').TopicManager;
       MetadataStore: typeof import('../../src/cluster/metadata-store').MetadataStore;
@@ -78,7 +79,7 @@ describe('a topic whose compression.type is zstd has the module loaded before it
     };
     jest.isolateModules(() => {
       /* eslint-disable @typescript-eslint/no-require-imports */
-      out = {
+      m = {
         c: require('../../src/protocol/compression'),
         TopicManager: require('../../src/cluster/topic-manager').TopicManager,
         MetadataStore: require('../../src/cluster/metadata-store').MetadataStore,
@@ -86,40 +87,32 @@ describe('a topic whose compression.type is zstd has the module loaded before it
       };
       /* eslint-enable @typescript-eslint/no-require-imports */
     });
-    return out!;
+    const logs = new m!.LogManager(dir);
+    await logs.init();
+    const topics = new m!.TopicManager(logs, new m!.MetadataStore(dir), {});
+    await topics.load();
+    return { c: m!.c, logs, topics };
   }
 
   test('created with it, and reopened with it', async () => {
-    let m = freshTopics();
-    let logs = new m.LogManager(dir);
-    await logs.init();
-    let topics = new m.TopicManager(logs, new m.MetadataStore(dir), {});
-    await topics.load();
+    let { c, logs, topics } = await freshTopics();
     await topics.create('plain', { numPartitions: 1 });
-    expect(m.c.zstdLoaded()).toBe(false);
+    expect(c.zstdLoaded()).toBe(false);
     await topics.create('squeezed', { numPartitions: 1, configs: { 'compression.type': 'zstd' } });
-    expect(m.c.zstdLoaded()).toBe(true);
+    expect(c.zstdLoaded()).toBe(true);
     await logs.close();
 
-    m = freshTopics();
-    logs = new m.LogManager(dir);
-    await logs.init();
-    topics = new m.TopicManager(logs, new m.MetadataStore(dir), {});
-    await topics.load(); // 'squeezed' reopens with zstd
-    expect(m.c.zstdLoaded()).toBe(true);
+    ({ c, logs } = await freshTopics()); // 'squeezed' reopens with zstd
+    expect(c.zstdLoaded()).toBe(true);
     await logs.close();
   });
 
   test('altered to it', async () => {
-    const m = freshTopics();
-    const logs = new m.LogManager(dir);
-    await logs.init();
-    const topics = new m.TopicManager(logs, new m.MetadataStore(dir), {});
-    await topics.load();
+    const { c, logs, topics } = await freshTopics();
     await topics.create('plain', { numPartitions: 1 });
-    expect(m.c.zstdLoaded()).toBe(false);
+    expect(c.zstdLoaded()).toBe(false);
     await topics.alterConfigs('plain', { 'compression.type': 'zstd' });
-    expect(m.c.zstdLoaded()).toBe(true);
+    expect(c.zstdLoaded()).toBe(true);
     expect(topics.get('plain')!.partitions[0].log.config.compressionType).toBe('zstd');
     await logs.close();
   });

@@ -57,6 +57,12 @@ describe('Connection response writing', () => {
   beforeEach(async () => {
     env = await connected();
   });
+  /** A Connection on the server side of the socket pair, answering through a HeldDispatcher. */
+  function open() {
+    const d = new HeldDispatcher();
+    const conn = new Connection(env.serverSide, d as unknown as Dispatcher, pino({ level: 'silent' }), 1 << 20);
+    return { d, conn };
+  }
   afterEach(async () => {
     env.client.destroy();
     env.serverSide.destroy();
@@ -64,8 +70,7 @@ describe('Connection response writing', () => {
   });
 
   test('answers finishing in one turn leave in one write, in request order', async () => {
-    const d = new HeldDispatcher();
-    const conn = new Connection(env.serverSide, d as unknown as Dispatcher, pino({ level: 'silent' }), 1 << 20);
+    const { d, conn } = open();
     const uncork = jest.spyOn(env.serverSide, 'uncork');
     const write = jest.spyOn(env.serverSide, 'write');
     env.client.write(Buffer.concat(['a', 'b', 'c', 'd'].map(frame)));
@@ -83,8 +88,7 @@ describe('Connection response writing', () => {
   });
 
   test('an answer behind an unfinished one waits for it; finished answers at the head go out without waiting for the turn to end', async () => {
-    const d = new HeldDispatcher();
-    const conn = new Connection(env.serverSide, d as unknown as Dispatcher, pino({ level: 'silent' }), 1 << 20);
+    const { d, conn } = open();
     const write = jest.spyOn(env.serverSide, 'write');
     env.client.write(Buffer.concat(['x', 'y'].map(frame)));
     while (d.held.length < 2) await turn();
@@ -103,8 +107,7 @@ describe('Connection response writing', () => {
   });
 
   test('written answers are not kept: the queue holds only what is in flight or unwritten', async () => {
-    const d = new HeldDispatcher();
-    const conn = new Connection(env.serverSide, d as unknown as Dispatcher, pino({ level: 'silent' }), 1 << 20);
+    const { d, conn } = open();
     const internals = conn as unknown as { slots: { chunks: Buffer[] | null }[]; head: number };
     let answered = 0;
     env.client.on('data', (b: Buffer) => (answered += b.length / 8));
